@@ -1,0 +1,420 @@
+//! Writing articles: create, update, publish, schedule, unpublish, delete, revisions.
+//!
+//! Every use-case runs one store transaction and, after commit, invalidates the page cache
+//! for exactly the pages the change touched (the change row carries the same keys, so other
+//! nodes do the same from the change sequence).
+
+use chrono::{DateTime, Utc};
+use dateline_core::{slugify, Article, ArticleId, ArticleInput, Correction, LeadImage, Limits, Role, Status, Version};
+use dateline_store::editorial::Revision;
+use dateline_store::ArticleRecord;
+use serde::Deserialize;
+
+use crate::{App, Error, Result};
+
+/// Who is making a change, for permission checks and the revision log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// Shown in revision history: an email, `key:<name>`, `import`, `scheduler`.
+    pub label: String,
+    /// What the actor may do.
+    pub role: Role,
+}
+
+impl Actor {
+    /// The importer, acting with editor rights.
+    pub fn import() -> Actor {
+        Actor { label: "import".into(), role: Role::Editor }
+    }
+
+    /// The scheduler publishing a due article.
+    pub fn scheduler() -> Actor {
+        Actor { label: "scheduler".into(), role: Role::Editor }
+    }
+
+    fn require_editorial(&self) -> Result<()> {
+        if self.role.is_editorial() {
+            Ok(())
+        } else {
+            Err(Error::Forbidden)
+        }
+    }
+}
+
+/// Changed fields of an article. Absent fields stay as they are; for optional fields,
+/// `null` clears them (`Some(None)`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArticlePatch {
+    /// The version this change is based on (required).
+    pub version: i64,
+    /// New headline.
+    pub title: Option<String>,
+    /// New Markdown body.
+    pub body: Option<String>,
+    /// New slug (the old one redirects once the article has been public).
+    pub slug: Option<String>,
+    /// New external id.
+    #[serde(default, deserialize_with = "double_option")]
+    pub external_id: Option<Option<String>>,
+    /// New standfirst.
+    #[serde(default, deserialize_with = "double_option")]
+    pub standfirst: Option<Option<String>>,
+    /// New summary.
+    #[serde(default, deserialize_with = "double_option")]
+    pub summary: Option<Option<String>>,
+    /// New dateline.
+    #[serde(default, deserialize_with = "double_option")]
+    pub dateline: Option<Option<String>>,
+    /// New section.
+    #[serde(default, deserialize_with = "double_option")]
+    pub section: Option<Option<String>>,
+    /// New tags.
+    pub tags: Option<Vec<String>>,
+    /// New authors.
+    pub authors: Option<Vec<String>>,
+    /// New lead image URL.
+    #[serde(default, deserialize_with = "double_option")]
+    pub lead_image_url: Option<Option<String>>,
+    /// New caption.
+    #[serde(default, deserialize_with = "double_option")]
+    pub lead_image_caption: Option<Option<String>>,
+    /// New credit.
+    #[serde(default, deserialize_with = "double_option")]
+    pub lead_image_credit: Option<Option<String>>,
+    /// New source.
+    #[serde(default, deserialize_with = "double_option")]
+    pub source: Option<Option<String>>,
+    /// A correction notice; setting a new text stamps it with the current time.
+    #[serde(default, deserialize_with = "double_option")]
+    pub correction: Option<Option<String>>,
+    /// New publication time.
+    #[serde(default, deserialize_with = "double_option")]
+    pub published_at: Option<Option<DateTime<Utc>>>,
+}
+
+fn double_option<'de, D, T>(d: D) -> std::result::Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// The editable fields of an article, as input (what a patch applies to).
+pub fn input_from_article(a: &Article) -> ArticleInput {
+    ArticleInput {
+        title: a.title.clone(),
+        body: a.body_markdown.clone(),
+        slug: Some(a.slug.to_string()),
+        external_id: a.external_id.clone(),
+        standfirst: a.standfirst.clone(),
+        summary: a.summary.clone(),
+        dateline: a.dateline.clone(),
+        section: a.section.as_ref().map(|s| s.name.clone()),
+        tags: a.tags.iter().map(|t| t.name.clone()).collect(),
+        authors: a.authors.iter().map(|t| t.name.clone()).collect(),
+        lead_image_url: a.lead_image.as_ref().map(|i| i.url.clone()),
+        lead_image_caption: a.lead_image.as_ref().and_then(|i| i.caption.clone()),
+        lead_image_credit: a.lead_image.as_ref().and_then(|i| i.credit.clone()),
+        source: a.source.clone(),
+        correction: a.correction.as_ref().map(|c| c.note.clone()),
+        published_at: a.published_at,
+        status: Some(a.status),
+    }
+}
+
+impl ArticlePatch {
+    fn apply(self, mut input: ArticleInput) -> ArticleInput {
+        fn set<T>(slot: &mut T, v: Option<T>) {
+            if let Some(v) = v {
+                *slot = v;
+            }
+        }
+        set(&mut input.title, self.title);
+        set(&mut input.body, self.body);
+        if self.slug.is_some() {
+            input.slug = self.slug;
+        }
+        set(&mut input.external_id, self.external_id);
+        set(&mut input.standfirst, self.standfirst);
+        set(&mut input.summary, self.summary);
+        set(&mut input.dateline, self.dateline);
+        set(&mut input.section, self.section);
+        set(&mut input.tags, self.tags);
+        set(&mut input.authors, self.authors);
+        set(&mut input.lead_image_url, self.lead_image_url);
+        set(&mut input.lead_image_caption, self.lead_image_caption);
+        set(&mut input.lead_image_credit, self.lead_image_credit);
+        set(&mut input.source, self.source);
+        set(&mut input.correction, self.correction);
+        set(&mut input.published_at, self.published_at);
+        input
+    }
+}
+
+/// Renders and shapes validated input into what the store writes.
+///
+/// `previous_correction` keeps the time of an unchanged correction note; a new or changed
+/// note is stamped `now`.
+pub fn prepare(
+    input: &ArticleInput,
+    status: Status,
+    published_at: Option<DateTime<Utc>>,
+    previous_correction: Option<&Correction>,
+    now: DateTime<Utc>,
+) -> ArticleRecord {
+    let rendered = dateline_render::render_body(&input.body);
+    let teaser = match &input.summary {
+        Some(s) => dateline_render::teaser(&dateline_render::plain_text(s)),
+        None => dateline_render::teaser(&rendered.plain),
+    };
+    let slug = input
+        .slug
+        .as_deref()
+        .and_then(|s| dateline_core::Slug::parse(s).ok())
+        .unwrap_or_else(|| slugify(&input.title, "article"));
+    let correction = input.correction.as_ref().map(|note| match previous_correction {
+        Some(prev) if &prev.note == note => prev.clone(),
+        _ => Correction { note: note.clone(), at: now },
+    });
+    ArticleRecord {
+        slug,
+        external_id: input.external_id.clone(),
+        title: input.title.clone(),
+        standfirst: input.standfirst.clone(),
+        word_count: dateline_render::word_count(&rendered.plain) as i64,
+        body_markdown: input.body.clone(),
+        body_html: rendered.html,
+        summary: input.summary.clone(),
+        teaser,
+        dateline: input.dateline.as_ref().map(|d| d.to_uppercase()),
+        section: input.section.clone(),
+        tags: input.tags.clone(),
+        authors: input.authors.clone(),
+        lead_image: input.lead_image_url.as_ref().map(|url| LeadImage {
+            url: url.clone(),
+            caption: input.lead_image_caption.clone(),
+            credit: input.lead_image_credit.clone(),
+        }),
+        source: input.source.clone(),
+        correction,
+        status,
+        published_at,
+    }
+}
+
+/// The status and publish time a newly written article gets: default published, "now"
+/// when no time is given, and a future time on a published article means scheduled.
+pub fn initial_status(input: &ArticleInput, now: DateTime<Utc>) -> (Status, Option<DateTime<Utc>>) {
+    match input.status.unwrap_or(Status::Published) {
+        Status::Published | Status::Scheduled => {
+            let at = input.published_at.unwrap_or(now);
+            if at > now {
+                (Status::Scheduled, Some(at))
+            } else {
+                (Status::Published, Some(at))
+            }
+        }
+        other => (other, input.published_at),
+    }
+}
+
+impl App {
+    fn validated(&self, mut input: ArticleInput) -> Result<ArticleInput> {
+        input.normalise();
+        input.validate(&Limits::default())?;
+        Ok(input)
+    }
+
+    /// Creates an article from `input` (status defaults to published, as in the JSONL format).
+    pub async fn create_article(&self, actor: &Actor, input: ArticleInput) -> Result<Article> {
+        actor.require_editorial()?;
+        let input = self.validated(input)?;
+        let now = Utc::now();
+        let (status, published_at) = initial_status(&input, now);
+        let record = prepare(&input, status, published_at, None, now);
+        let mut tx = self.store().begin().await?;
+        let article = tx.create(&record, &actor.label, now).await?;
+        tx.commit().await?;
+        self.after_change(&article.surrogate_keys());
+        tracing::info!(article.id = %article.id, article.slug = %article.slug, status = %article.status, actor = %actor.label, "article created");
+        Ok(article)
+    }
+
+    /// An article in any status but deleted, for the newsroom.
+    pub async fn article_for_editing(&self, actor: &Actor, id: ArticleId) -> Result<Article> {
+        actor.require_editorial()?;
+        Ok(self.store().article(id).await?)
+    }
+
+    /// Every revision of an article, newest first.
+    pub async fn revisions(&self, actor: &Actor, id: ArticleId) -> Result<Vec<Revision>> {
+        actor.require_editorial()?;
+        self.store().article(id).await?;
+        Ok(self.store().revisions(id).await?)
+    }
+
+    /// Applies `patch` if it is based on the current version; else `Conflict` with the
+    /// current article and nothing written.
+    pub async fn update_article(&self, actor: &Actor, id: ArticleId, patch: ArticlePatch) -> Result<Article> {
+        actor.require_editorial()?;
+        let now = Utc::now();
+        let expected = Version(patch.version);
+        let mut tx = self.store().begin().await?;
+        let current = tx.article(id).await?;
+        if current.version != expected {
+            return Err(Error::Conflict { current: Box::new(current) });
+        }
+        let input = self.validated(patch.apply(input_from_article(&current)))?;
+        let (status, published_at) = match current.status {
+            Status::Published | Status::Scheduled => {
+                let (s, at) = initial_status(&ArticleInput { status: Some(current.status), ..input.clone() }, now);
+                (s, at)
+            }
+            other => (other, input.published_at),
+        };
+        let record = prepare(&input, status, published_at, current.correction.as_ref(), now);
+        let updated = tx.update(id, expected, &record, &actor.label, now).await?;
+        tx.commit().await?;
+        self.after_change_pair(&current, &updated);
+        tracing::info!(article.id = %id, version = updated.version.0, actor = %actor.label, "article updated");
+        Ok(updated)
+    }
+
+    /// Publishes now, or schedules when `at` is in the future.
+    pub async fn publish_article(
+        &self,
+        actor: &Actor,
+        id: ArticleId,
+        at: Option<DateTime<Utc>>,
+        version: Option<Version>,
+    ) -> Result<Article> {
+        actor.require_editorial()?;
+        let now = Utc::now();
+        self.change_status(actor, id, version, now, |current| {
+            let at = at.or(match current.status {
+                // Re-publishing a withdrawn story keeps its original date.
+                Status::Unpublished => current.published_at,
+                Status::Scheduled => None,
+                _ => current.published_at,
+            });
+            match at {
+                Some(t) if t > now => (Status::Scheduled, Some(t)),
+                Some(t) => (Status::Published, Some(t)),
+                None => (Status::Published, Some(now)),
+            }
+        })
+        .await
+    }
+
+    /// Withdraws a published article (its URL answers 410) or cancels a schedule.
+    pub async fn unpublish_article(&self, actor: &Actor, id: ArticleId, version: Option<Version>) -> Result<Article> {
+        actor.require_editorial()?;
+        self.change_status(actor, id, version, Utc::now(), |current| match current.status {
+            Status::Scheduled => (Status::Draft, current.published_at),
+            _ => (Status::Unpublished, current.published_at),
+        })
+        .await
+    }
+
+    /// Deletes an article: it disappears everywhere; its revisions stay in the store.
+    pub async fn delete_article(&self, actor: &Actor, id: ArticleId, version: Option<Version>) -> Result<Article> {
+        actor.require_editorial()?;
+        self.change_status(actor, id, version, Utc::now(), |current| (Status::Deleted, current.published_at))
+            .await
+    }
+
+    async fn change_status(
+        &self,
+        actor: &Actor,
+        id: ArticleId,
+        version: Option<Version>,
+        now: DateTime<Utc>,
+        decide: impl FnOnce(&Article) -> (Status, Option<DateTime<Utc>>),
+    ) -> Result<Article> {
+        let mut tx = self.store().begin().await?;
+        let current = tx.article(id).await?;
+        if version.is_some_and(|v| v != current.version) {
+            return Err(Error::Conflict { current: Box::new(current) });
+        }
+        let (status, published_at) = decide(&current);
+        if !current.status.can_become(status) {
+            return Err(Error::Transition { from: current.status, to: status });
+        }
+        let mut record = ArticleRecord::from_article(&current);
+        record.status = status;
+        record.published_at = published_at;
+        let updated = tx.update(id, current.version, &record, &actor.label, now).await?;
+        tx.commit().await?;
+        self.after_change_pair(&current, &updated);
+        tracing::info!(article.id = %id, from = %current.status, to = %updated.status, actor = %actor.label, "article status changed");
+        Ok(updated)
+    }
+
+    fn after_change_pair(&self, before: &Article, after: &Article) {
+        let mut keys = before.surrogate_keys();
+        keys.extend(after.surrogate_keys());
+        self.after_change(&keys);
+    }
+
+    /// Drops cached pages for `keys` on this node (other nodes learn from the change
+    /// sequence).
+    pub fn after_change(&self, keys: &[String]) {
+        let dropped = self.cache().invalidate(keys);
+        tracing::debug!(dropped, "page cache invalidated");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_patch_changes_only_what_it_names_and_null_clears() {
+        let base = ArticleInput {
+            title: "Old".into(),
+            body: "Body".into(),
+            summary: Some("Sum".into()),
+            dateline: Some("MUSCAT".into()),
+            ..Default::default()
+        };
+        let patch: ArticlePatch =
+            serde_json::from_str(r#"{"version": 3, "title": "New", "summary": null}"#).expect("valid");
+        let out = patch.apply(base);
+        assert_eq!(out.title, "New");
+        assert_eq!(out.summary, None);
+        assert_eq!(out.dateline.as_deref(), Some("MUSCAT"));
+        assert_eq!(out.body, "Body");
+    }
+
+    #[test]
+    fn a_future_publish_time_means_scheduled() {
+        let now = Utc::now();
+        let mut input = ArticleInput { title: "t".into(), ..Default::default() };
+        input.published_at = Some(now + chrono::Duration::hours(1));
+        assert_eq!(initial_status(&input, now).0, Status::Scheduled);
+        input.status = Some(Status::Draft);
+        assert_eq!(initial_status(&input, now).0, Status::Draft);
+        input.status = None;
+        input.published_at = None;
+        assert_eq!(initial_status(&input, now), (Status::Published, Some(now)));
+    }
+
+    #[test]
+    fn prepare_uses_summary_for_teaser_and_uppercases_dateline() {
+        let input = ArticleInput {
+            title: "Port grows".into(),
+            body: "First sentence here. Second one.".into(),
+            summary: Some("An editor's *summary*.".into()),
+            dateline: Some("Muscat, Oman".into()),
+            ..Default::default()
+        };
+        let now = Utc::now();
+        let r = prepare(&input, Status::Published, Some(now), None, now);
+        assert_eq!(r.teaser, "An editor's summary.");
+        assert_eq!(r.dateline.as_deref(), Some("MUSCAT, OMAN"));
+        assert_eq!(r.slug.as_str(), "port-grows");
+        assert_eq!(r.word_count, 5);
+    }
+}

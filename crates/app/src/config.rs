@@ -1,0 +1,205 @@
+//! The one configuration struct, built once by the binary (or directly by tests).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::{Error, Result};
+
+/// How dateline runs. Precedence when built by the binary: command-line flag, then
+/// `DATELINE_*` environment variable, then `dateline.toml`, then the default given here.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to serve on. Flag `--addr`, env `DATELINE_ADDR`, TOML `addr`;
+    /// default `127.0.0.1:8080`.
+    pub addr: SocketAddr,
+    /// Where the SQLite file and other local state live. Flag `--data-dir`, env
+    /// `DATELINE_DATA_DIR`, TOML `data_dir`; default `./dateline-data`.
+    pub data_dir: PathBuf,
+    /// Database URL (`sqlite://…` or `postgres://…`). Flag `--database-url`, env
+    /// `DATELINE_DATABASE_URL`, TOML `database_url`; default: SQLite in the data dir.
+    pub database_url: Option<Secret>,
+    /// Public base URL for canonical links and feeds, without trailing slash. Flag
+    /// `--base-url`, env `DATELINE_BASE_URL`, TOML `base_url`; default `http://{addr}`.
+    pub base_url: String,
+    /// Name of the publication shown in pages. Env `DATELINE_SITE_NAME`, TOML
+    /// `site_name`; default `dateline`.
+    pub site_name: String,
+    /// Bytes of rendered pages kept in memory. TOML `page_cache_mb` (MiB); default 64 MiB.
+    pub page_cache_bytes: usize,
+    /// Articles per list page. TOML `list_page_size`; default 20.
+    pub list_page_size: u32,
+    /// How often scheduled articles are checked, in ms. TOML `scheduler_interval_ms`;
+    /// default 1000.
+    pub scheduler_interval_ms: u64,
+    /// How often the change sequence is polled (cache invalidation from other nodes), in
+    /// ms. TOML `change_poll_interval_ms`; default 1000.
+    pub change_poll_interval_ms: u64,
+    /// Largest request body accepted, in bytes; larger ones get 413. TOML
+    /// `max_request_bytes`; default 2 MiB.
+    pub max_request_bytes: usize,
+}
+
+/// A value that must not show up in logs (`Debug` prints a placeholder).
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+impl Config {
+    /// Defaults for everything, serving on `addr` from `data_dir`.
+    pub fn new(addr: SocketAddr, data_dir: PathBuf) -> Config {
+        Config {
+            addr,
+            data_dir,
+            database_url: None,
+            base_url: format!("http://{addr}"),
+            site_name: "dateline".to_owned(),
+            page_cache_bytes: 64 * 1024 * 1024,
+            list_page_size: 20,
+            scheduler_interval_ms: 1000,
+            change_poll_interval_ms: 1000,
+            max_request_bytes: 2 * 1024 * 1024,
+        }
+    }
+
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.0.clone(),
+            None => dateline_store::Store::sqlite_url_for(&self.data_dir),
+        }
+    }
+}
+
+/// The optional `dateline.toml`. Unknown keys are errors, so typos do not pass silently.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// See [`Config::addr`].
+    pub addr: Option<SocketAddr>,
+    /// See [`Config::data_dir`].
+    pub data_dir: Option<PathBuf>,
+    /// See [`Config::database_url`].
+    pub database_url: Option<String>,
+    /// See [`Config::base_url`].
+    pub base_url: Option<String>,
+    /// See [`Config::site_name`].
+    pub site_name: Option<String>,
+    /// See [`Config::page_cache_bytes`] (in MiB here).
+    pub page_cache_mb: Option<usize>,
+    /// See [`Config::list_page_size`].
+    pub list_page_size: Option<u32>,
+    /// See [`Config::scheduler_interval_ms`].
+    pub scheduler_interval_ms: Option<u64>,
+    /// See [`Config::change_poll_interval_ms`].
+    pub change_poll_interval_ms: Option<u64>,
+    /// See [`Config::max_request_bytes`].
+    pub max_request_bytes: Option<usize>,
+}
+
+impl ConfigFile {
+    /// Reads `path`; a missing file is an empty config, a broken one an error.
+    pub fn load(path: &Path) -> Result<ConfigFile> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => toml::from_str(&text)
+                .map_err(|e| Error::Startup(format!("{}: {e}", path.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile::default()),
+            Err(e) => Err(Error::Startup(format!("could not read {}: {e}", path.display()))),
+        }
+    }
+}
+
+/// Values given on the command line or in the environment (clap resolves those two).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    /// `--addr` / `DATELINE_ADDR`.
+    pub addr: Option<SocketAddr>,
+    /// `--data-dir` / `DATELINE_DATA_DIR`.
+    pub data_dir: Option<PathBuf>,
+    /// `--database-url` / `DATELINE_DATABASE_URL`.
+    pub database_url: Option<String>,
+    /// `--base-url` / `DATELINE_BASE_URL`.
+    pub base_url: Option<String>,
+    /// `DATELINE_SITE_NAME`.
+    pub site_name: Option<String>,
+}
+
+impl Config {
+    /// Layers overrides over the file over defaults.
+    pub fn resolve(overrides: Overrides, file: ConfigFile) -> Result<Config> {
+        let addr = overrides
+            .addr
+            .or(file.addr)
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+        let data_dir = overrides
+            .data_dir
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("./dateline-data"));
+        let mut config = Config::new(addr, data_dir);
+        config.database_url = overrides.database_url.or(file.database_url).map(Secret);
+        if let Some(base) = overrides.base_url.or(file.base_url) {
+            let base = base.trim_end_matches('/').to_owned();
+            if !(base.starts_with("http://") || base.starts_with("https://")) {
+                return Err(Error::Startup(format!("base URL {base:?} must start with http:// or https://")));
+            }
+            config.base_url = base;
+        }
+        if let Some(name) = overrides.site_name.or(file.site_name) {
+            config.site_name = name;
+        }
+        if let Some(mb) = file.page_cache_mb {
+            config.page_cache_bytes = mb * 1024 * 1024;
+        }
+        if let Some(n) = file.list_page_size {
+            config.list_page_size = n.clamp(1, 100);
+        }
+        if let Some(ms) = file.scheduler_interval_ms {
+            config.scheduler_interval_ms = ms.max(50);
+        }
+        if let Some(ms) = file.change_poll_interval_ms {
+            config.change_poll_interval_ms = ms.max(50);
+        }
+        if let Some(n) = file.max_request_bytes {
+            config.max_request_bytes = n;
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_beat_file_and_file_beats_defaults() {
+        let file: ConfigFile = toml::from_str(
+            "addr = \"127.0.0.1:9000\"\nsite_name = \"The Gazette\"\npage_cache_mb = 8\nbase_url = \"https://news.example/\"",
+        )
+        .expect("valid toml");
+        let overrides = Overrides { addr: Some("127.0.0.1:7000".parse().expect("addr")), ..Default::default() };
+        let c = Config::resolve(overrides, file).expect("valid");
+        assert_eq!(c.addr.port(), 7000);
+        assert_eq!(c.site_name, "The Gazette");
+        assert_eq!(c.page_cache_bytes, 8 * 1024 * 1024);
+        assert_eq!(c.base_url, "https://news.example");
+        assert_eq!(c.data_dir, PathBuf::from("./dateline-data"));
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_errors() {
+        assert!(toml::from_str::<ConfigFile>("adr = \"x\"").is_err());
+    }
+
+    #[test]
+    fn secrets_do_not_leak_through_debug() {
+        let mut c = Config::new("127.0.0.1:1".parse().expect("addr"), PathBuf::from("d"));
+        c.database_url = Some(Secret("postgres://u:hunter2@h/db".into()));
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,78 @@
+use dateline_core::{Article, FieldErrors, Status};
+
+/// What a use-case can refuse or fail with, named by outcome. The web layer maps each
+/// variant to one HTTP status.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Input failed validation; per-field messages.
+    #[error("invalid input: {0}")]
+    Invalid(FieldErrors),
+    /// No such article (or not visible to the caller).
+    #[error("not found")]
+    NotFound,
+    /// The change was based on an old version.
+    #[error("version conflict: the article is now at version {}", current.version.0)]
+    Conflict {
+        /// The article as it is now.
+        current: Box<Article>,
+    },
+    /// A status change that the workflow does not allow.
+    #[error("an article that is {from} cannot become {to}")]
+    Transition {
+        /// Current status.
+        from: Status,
+        /// Requested status.
+        to: Status,
+    },
+    /// A unique value is taken (email, slug, external id).
+    #[error("{field} is already taken")]
+    Duplicate {
+        /// The field.
+        field: String,
+    },
+    /// Credentials missing or wrong.
+    #[error("authentication required")]
+    Unauthenticated,
+    /// Authenticated but not allowed.
+    #[error("not allowed for this role")]
+    Forbidden,
+    /// An import file was refused; nothing was written.
+    #[error("import refused, nothing was written: {0}")]
+    Import(#[from] dateline_import::RecordError),
+    /// The database is unreachable.
+    #[error("the database is unavailable")]
+    Unavailable(String),
+    /// Setting up failed (data dir, config file).
+    #[error("{0}")]
+    Startup(String),
+    /// Anything else; logged, shown to users as a generic failure.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Result with the app's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<dateline_store::Error> for Error {
+    fn from(e: dateline_store::Error) -> Self {
+        use dateline_store::Error as S;
+        match e {
+            S::NotFound => Error::NotFound,
+            S::VersionConflict { current, .. } => Error::Conflict { current },
+            S::Duplicate { field } => Error::Duplicate { field },
+            S::Invalid { field, reason } => {
+                let mut errors = FieldErrors::default();
+                errors.add(&field, reason);
+                Error::Invalid(errors)
+            }
+            S::Unavailable(m) => Error::Unavailable(m),
+            S::Corrupt(m) | S::Database(m) => Error::Internal(m),
+        }
+    }
+}
+
+impl From<FieldErrors> for Error {
+    fn from(e: FieldErrors) -> Self {
+        Error::Invalid(e)
+    }
+}

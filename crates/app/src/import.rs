@@ -1,0 +1,200 @@
+//! Import and export of whole files, all-or-nothing.
+//!
+//! An import runs in one transaction: any bad record rolls back everything and the error
+//! names its line and field. Records are idempotent by `external_id`: importing the same
+//! file twice updates (or skips, when nothing changed), never duplicates.
+
+use std::io::{BufRead, Write};
+
+use chrono::Utc;
+use dateline_core::{ArticleInput, Limits};
+use dateline_import::jsonl::JsonlReader;
+use dateline_import::{Record, RecordError};
+use dateline_store::ArticleRecord;
+
+use crate::articles::{initial_status, prepare, Actor};
+use crate::{App, Error, Result};
+
+/// Records rendered in parallel per batch; big enough to keep both cores busy, small enough
+/// to keep memory flat on a 100,000-article file.
+const BATCH: usize = 512;
+
+/// Receives progress during long work (a terminal bar or structured logs).
+pub trait Progress: Send + Sync {
+    /// `records` done so far, `bytes` of input consumed.
+    fn advance(&self, records: usize, bytes: u64);
+}
+
+/// Progress that goes nowhere (tests, library use).
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn advance(&self, _: usize, _: u64) {}
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// New articles.
+    pub created: usize,
+    /// Existing articles (same external id) that changed.
+    pub updated: usize,
+    /// Existing articles that were already identical.
+    pub unchanged: usize,
+}
+
+impl App {
+    /// Imports a JSON Lines file in one transaction.
+    pub async fn import_jsonl<R: BufRead>(&self, input: R, lenient: bool, progress: &dyn Progress) -> Result<ImportReport> {
+        let started = std::time::Instant::now();
+        let actor = Actor::import();
+        let mut reader = JsonlReader::new(input).lenient(lenient);
+        let mut tx = self.store().begin().await?;
+        let mut report = ImportReport::default();
+        let mut keys: Vec<String> = Vec::new();
+        loop {
+            let mut batch: Vec<Record> = Vec::with_capacity(BATCH);
+            for record in reader.by_ref().take(BATCH) {
+                batch.push(record?);
+            }
+            if batch.is_empty() {
+                break;
+            }
+            let now = Utc::now();
+            let prepared = prepare_batch(batch, now)?;
+            for (number, input, record) in prepared {
+                let existing = match &input.external_id {
+                    Some(ext) => tx.id_by_external_id(ext).await.map_err(|e| at_record(number, e))?,
+                    None => None,
+                };
+                match existing {
+                    None => {
+                        let a = tx.create(&record, &actor.label, now).await.map_err(|e| at_record(number, e))?;
+                        keys.push(format!("article:{}", a.id));
+                        report.created += 1;
+                    }
+                    Some(id) => {
+                        let current = tx.article(id).await.map_err(|e| at_record(number, e))?;
+                        let mut wanted = record;
+                        if input.slug.is_none() {
+                            wanted.slug = current.slug.clone();
+                        }
+                        if input.published_at.is_none() {
+                            wanted.published_at = current.published_at.or(wanted.published_at);
+                        }
+                        if same_content(&ArticleRecord::from_article(&current), &wanted) {
+                            report.unchanged += 1;
+                            continue;
+                        }
+                        let a = tx
+                            .update(id, current.version, &wanted, &actor.label, now)
+                            .await
+                            .map_err(|e| at_record(number, e))?;
+                        keys.extend(current.surrogate_keys());
+                        keys.extend(a.surrogate_keys());
+                        report.updated += 1;
+                    }
+                }
+            }
+            progress.advance(report.created + report.updated + report.unchanged, reader.bytes_read());
+        }
+        tx.commit().await?;
+        if report.created + report.updated > 0 {
+            // New articles can appear on any list; dropping everything is cheaper than
+            // working out which lists, and an import is rare.
+            self.cache().clear();
+        }
+        let secs = started.elapsed().as_secs_f64();
+        tracing::info!(
+            created = report.created,
+            updated = report.updated,
+            unchanged = report.unchanged,
+            duration_ms = (secs * 1000.0) as u64,
+            per_second = ((report.created + report.updated + report.unchanged) as f64 / secs.max(1e-9)) as u64,
+            "import committed"
+        );
+        Ok(report)
+    }
+
+    /// Writes every article (all statuses but deleted) as JSON Lines, in id order.
+    pub async fn export_jsonl<W: Write>(&self, out: &mut W, progress: &dyn Progress) -> Result<usize> {
+        let mut after = None;
+        let mut written = 0;
+        loop {
+            let page = self.store().articles_after(after, 500).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            for article in &page {
+                dateline_import::jsonl::write_article(out, article)
+                    .map_err(|e| Error::Internal(format!("could not write export: {e}")))?;
+            }
+            written += page.len();
+            progress.advance(written, 0);
+        }
+        out.flush().map_err(|e| Error::Internal(format!("could not write export: {e}")))?;
+        Ok(written)
+    }
+}
+
+fn same_content(a: &ArticleRecord, b: &ArticleRecord) -> bool {
+    // Correction times are stamped at write; compare notes only.
+    let note = |r: &ArticleRecord| r.correction.as_ref().map(|c| c.note.clone());
+    let strip = |r: &ArticleRecord| ArticleRecord { correction: None, ..r.clone() };
+    note(a) == note(b) && strip(a) == strip(b)
+}
+
+fn at_record(number: usize, e: dateline_store::Error) -> Error {
+    match e {
+        dateline_store::Error::Unavailable(m) => Error::Unavailable(m),
+        other => Error::Import(RecordError {
+            location: "line",
+            number,
+            field: match &other {
+                dateline_store::Error::Duplicate { field } => Some(field.clone()),
+                _ => None,
+            },
+            message: other.to_string(),
+        }),
+    }
+}
+
+type Prepared = (usize, ArticleInput, ArticleRecord);
+
+/// Validates and renders a batch on all cores; the first invalid record (by line) wins.
+fn prepare_batch(batch: Vec<Record>, now: chrono::DateTime<Utc>) -> Result<Vec<Prepared>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let chunk = batch.len().div_ceil(threads).max(1);
+    let limits = Limits::default();
+    let work = |records: &[Record]| -> std::result::Result<Vec<Prepared>, RecordError> {
+        records
+            .iter()
+            .map(|r| {
+                let mut input = r.input.clone();
+                input.normalise();
+                if let Err(errors) = input.validate(&limits) {
+                    let (field, message) = errors.0.into_iter().next().unwrap_or_default();
+                    return Err(RecordError { location: "line", number: r.number, field: Some(field), message });
+                }
+                let (status, published_at) = initial_status(&input, now);
+                let record = prepare(&input, status, published_at, None, now);
+                Ok((r.number, input, record))
+            })
+            .collect()
+    };
+    let results: Vec<std::result::Result<Vec<Prepared>, RecordError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = batch.chunks(chunk).map(|c| s.spawn(move || work(c))).collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(RecordError { location: "line", number: 0, field: None, message: "renderer crashed".into() })
+                })
+            })
+            .collect()
+    });
+    let mut out = Vec::with_capacity(batch.len());
+    for r in results {
+        out.extend(r?);
+    }
+    Ok(out)
+}

@@ -1,0 +1,160 @@
+use std::sync::LazyLock;
+
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+/// A body rendered for readers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedBody {
+    /// Sanitised HTML, safe to embed in a page as is.
+    pub html: String,
+    /// The text without markup, paragraphs separated by blank lines.
+    pub plain: String,
+}
+
+fn parser_options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SMART_PUNCTUATION
+}
+
+/// The allowlist every body passes through. Built once: ammonia's builder is costly.
+static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = ammonia::Builder::default();
+    b.tags(
+        [
+            "p", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "a", "em",
+            "strong", "b", "i", "code", "pre", "br", "hr", "img", "figure", "figcaption", "table",
+            "thead", "tbody", "tr", "th", "td", "del", "s", "sup", "sub", "abbr", "cite", "q",
+            "small", "mark", "dl", "dt", "dd",
+        ]
+        .into_iter()
+        .collect(),
+    )
+    .generic_attributes(["title", "lang", "dir"].into_iter().collect())
+    .tag_attributes(
+        [
+            ("a", ["href"].into_iter().collect()),
+            ("img", ["src", "alt", "width", "height"].into_iter().collect()),
+            ("td", ["colspan", "rowspan"].into_iter().collect()),
+            ("th", ["colspan", "rowspan", "scope"].into_iter().collect()),
+            ("ol", ["start"].into_iter().collect()),
+            ("q", ["cite"].into_iter().collect()),
+            ("blockquote", ["cite"].into_iter().collect()),
+        ]
+        .into_iter()
+        .collect(),
+    )
+    .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
+    .link_rel(Some("noopener noreferrer"))
+    .strip_comments(true);
+    b
+});
+
+/// Renders Markdown to sanitised HTML and plain text.
+///
+/// The article headline is the page's only `h1`, so body headings are shifted down one
+/// level (`#` becomes `h2`); raw HTML in the Markdown is allowed through the parser and then
+/// cut down by the same allowlist as everything else.
+pub fn render_body(markdown: &str) -> RenderedBody {
+    let events = Parser::new_ext(markdown, parser_options()).map(|event| match event {
+        Event::Start(Tag::Heading { level, id, classes, attrs }) => Event::Start(Tag::Heading {
+            level: demote(level),
+            id,
+            classes,
+            attrs,
+        }),
+        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(demote(level))),
+        other => other,
+    });
+    let mut raw = String::with_capacity(markdown.len() + markdown.len() / 4);
+    pulldown_cmark::html::push_html(&mut raw, events);
+    RenderedBody {
+        html: sanitise_html(&raw),
+        plain: plain_text(markdown),
+    }
+}
+
+fn demote(level: HeadingLevel) -> HeadingLevel {
+    match level {
+        HeadingLevel::H1 => HeadingLevel::H2,
+        HeadingLevel::H2 => HeadingLevel::H3,
+        HeadingLevel::H3 => HeadingLevel::H4,
+        HeadingLevel::H4 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
+    }
+}
+
+/// Cleans arbitrary HTML with the body allowlist: no scripts, styles, event handlers,
+/// frames or `javascript:` URLs survive.
+pub fn sanitise_html(html: &str) -> String {
+    SANITISER.clean(html).to_string()
+}
+
+/// The text of a Markdown document without any markup: what teasers, word counts and
+/// search see. Raw HTML is dropped, not shown as text.
+pub fn plain_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, parser_options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::BlockQuote(_)
+                | TagEnd::CodeBlock
+                | TagEnd::TableRow,
+            ) => {
+                if !out.ends_with("\n\n") {
+                    out.push_str("\n\n");
+                }
+            }
+            Event::End(TagEnd::TableCell) => out.push(' '),
+            _ => {}
+        }
+    }
+    let trimmed = out.trim_end();
+    trimmed.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paragraphs_and_headings_render_with_demoted_levels() {
+        let r = render_body("# Background\n\nFirst *para*.\n\n## Detail\n\nSecond.");
+        assert_eq!(
+            r.html,
+            "<h2>Background</h2>\n<p>First <em>para</em>.</p>\n<h3>Detail</h3>\n<p>Second.</p>\n"
+        );
+        assert_eq!(r.plain, "Background\n\nFirst para.\n\nDetail\n\nSecond.");
+    }
+
+    #[test]
+    fn scripts_handlers_and_javascript_urls_are_removed() {
+        let hostile = concat!(
+            "<script>alert(1)</script>\n\n",
+            "<img src=x onerror=alert(2)>\n\n",
+            "[click](javascript:alert(3))\n\n",
+            "<a href=\"JaVaScRiPt:alert(4)\">x</a>\n\n",
+            "<iframe src=\"https://evil.example\"></iframe>\n\n",
+            "<svg onload=alert(5)></svg><style>body{}</style>",
+        );
+        let html = render_body(hostile).html;
+        for needle in ["<script", "onerror", "javascript:", "JaVaScRiPt", "<iframe", "<svg", "onload", "<style"] {
+            assert!(!html.contains(needle), "{needle} survived in {html}");
+        }
+    }
+
+    #[test]
+    fn links_get_safe_rel() {
+        let html = render_body("[BBC](https://www.bbc.co.uk/news)").html;
+        assert!(html.contains(r#"<a href="https://www.bbc.co.uk/news" rel="noopener noreferrer">BBC</a>"#), "{html}");
+    }
+
+    #[test]
+    fn raw_html_is_not_leaked_into_plain_text() {
+        assert_eq!(plain_text("Hello <b>bold</b> world"), "Hello bold world");
+        assert_eq!(plain_text("**Strong** and `code`"), "Strong and code");
+    }
+}

@@ -1,0 +1,492 @@
+//! Writing articles, and the newsroom's reads that see every status.
+//!
+//! Nothing here may be reachable from public handlers: these reads return drafts.
+
+use chrono::{DateTime, Utc};
+use dateline_core::{Article, ArticleId, Correction, LeadImage, Slug, Status, Version};
+use serde::Serialize;
+use sqlx::any::Any;
+use sqlx::{Row, Transaction};
+use tokio::sync::OwnedMutexGuard;
+
+use crate::binds::{Bind, Sql};
+use crate::rows::{article_from_row, time, ARTICLE_SELECT};
+use crate::terms::{TermCache, TermKind};
+use crate::{Error, Result, Store};
+
+/// An article ready to be written: rendered, validated, with terms given by name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleRecord {
+    /// Desired slug; made unique by the store when creating (`-2`, `-3`, …).
+    pub slug: Slug,
+    /// Id in the source system.
+    pub external_id: Option<String>,
+    /// Headline.
+    pub title: String,
+    /// Dek.
+    pub standfirst: Option<String>,
+    /// Markdown source.
+    pub body_markdown: String,
+    /// Sanitised HTML.
+    pub body_html: String,
+    /// Editor's summary.
+    pub summary: Option<String>,
+    /// Summary or extracted teaser.
+    pub teaser: String,
+    /// Place line.
+    pub dateline: Option<String>,
+    /// Section name.
+    pub section: Option<String>,
+    /// Tag names.
+    pub tags: Vec<String>,
+    /// Author names in byline order.
+    pub authors: Vec<String>,
+    /// Lead image.
+    pub lead_image: Option<LeadImage>,
+    /// Story origin.
+    pub source: Option<String>,
+    /// Correction notice.
+    pub correction: Option<Correction>,
+    /// Status to store.
+    pub status: Status,
+    /// Publication time (required for published and scheduled).
+    pub published_at: Option<DateTime<Utc>>,
+    /// Words in the body.
+    pub word_count: i64,
+}
+
+impl ArticleRecord {
+    /// The record that rewrites `article` unchanged; callers then change what they need.
+    pub fn from_article(article: &Article) -> ArticleRecord {
+        ArticleRecord {
+            slug: article.slug.clone(),
+            external_id: article.external_id.clone(),
+            title: article.title.clone(),
+            standfirst: article.standfirst.clone(),
+            body_markdown: article.body_markdown.clone(),
+            body_html: article.body_html.clone(),
+            summary: article.summary.clone(),
+            teaser: article.teaser.clone(),
+            dateline: article.dateline.clone(),
+            section: article.section.as_ref().map(|s| s.name.clone()),
+            tags: article.tags.iter().map(|t| t.name.clone()).collect(),
+            authors: article.authors.iter().map(|t| t.name.clone()).collect(),
+            lead_image: article.lead_image.clone(),
+            source: article.source.clone(),
+            correction: article.correction.clone(),
+            status: article.status,
+            published_at: article.published_at,
+            word_count: article.word_count,
+        }
+    }
+}
+
+/// One saved change of an article, with the full snapshot as it was after the change.
+#[derive(Debug, Clone, Serialize)]
+pub struct Revision {
+    /// The version this revision created.
+    pub version: Version,
+    /// Who made the change (user email, `key:<name>`, `import`, `scheduler`).
+    pub actor: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+    /// The article as saved.
+    pub snapshot: Article,
+}
+
+/// A write transaction. Dropping it without [`WriteTx::commit`] rolls everything back.
+pub struct WriteTx<'a> {
+    tx: Transaction<'a, Any>,
+    terms: TermCache,
+    _guard: Option<OwnedMutexGuard<()>>,
+}
+
+impl<'a> WriteTx<'a> {
+    pub(crate) fn new(tx: Transaction<'a, Any>, guard: Option<OwnedMutexGuard<()>>) -> Self {
+        WriteTx { tx, terms: TermCache::default(), _guard: guard }
+    }
+
+    /// Makes everything written visible at once.
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Reads an article in any status but deleted, inside this transaction.
+    pub async fn article(&mut self, id: ArticleId) -> Result<Article> {
+        let row = sqlx::query::<Any>(&format!("{ARTICLE_SELECT} WHERE a.id = $1 AND a.status <> 'deleted'"))
+            .bind(id.0)
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .ok_or(Error::NotFound)?;
+        article_from_row(&row)
+    }
+
+    /// The id of the live article imported with `external_id`, if any.
+    pub async fn id_by_external_id(&mut self, external_id: &str) -> Result<Option<ArticleId>> {
+        let row = sqlx::query::<Any>("SELECT id FROM articles WHERE external_id = $1")
+            .bind(external_id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        Ok(row.map(|r| r.try_get::<i64, _>("id")).transpose()?.map(ArticleId))
+    }
+
+    async fn slug_taken(&mut self, slug: &Slug, except: Option<ArticleId>) -> Result<bool> {
+        let row = sqlx::query::<Any>(
+            "SELECT id FROM articles WHERE slug = $1 \
+             UNION ALL SELECT article_id FROM slug_redirects WHERE old_slug = $2",
+        )
+        .bind(slug.as_str())
+        .bind(slug.as_str())
+        .fetch_all(&mut *self.tx)
+        .await?;
+        let others = row
+            .iter()
+            .filter_map(|r| r.try_get::<i64, _>(0).ok())
+            .any(|id| Some(ArticleId(id)) != except);
+        Ok(others)
+    }
+
+    async fn unique_slug(&mut self, wanted: &Slug, except: Option<ArticleId>) -> Result<Slug> {
+        if !self.slug_taken(wanted, except).await? {
+            return Ok(wanted.clone());
+        }
+        for n in 2..10_000 {
+            let candidate = wanted.with_suffix(n);
+            if !self.slug_taken(&candidate, except).await? {
+                return Ok(candidate);
+            }
+        }
+        Err(Error::Duplicate { field: "slug".into() })
+    }
+
+    /// Inserts a new article (version 1) with its first revision and a change row.
+    pub async fn create(&mut self, record: &ArticleRecord, actor: &str, now: DateTime<Utc>) -> Result<Article> {
+        let slug = self.unique_slug(&record.slug, None).await?;
+        let terms = self.resolve_terms(record).await?;
+        let row = sqlx::query::<Any>(
+            "INSERT INTO articles (slug, external_id, title, standfirst, body_markdown, body_html, \
+             summary, teaser, dateline, section_id, tags_json, authors_json, lead_image_url, \
+             lead_image_caption, lead_image_credit, source, correction_note, corrected_at, status, \
+             created_at, published_at, updated_at, version, word_count) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,1,$23) \
+             RETURNING id",
+        )
+        .bind(slug.as_str())
+        .bind(record.external_id.as_deref())
+        .bind(record.title.as_str())
+        .bind(record.standfirst.as_deref())
+        .bind(record.body_markdown.as_str())
+        .bind(record.body_html.as_str())
+        .bind(record.summary.as_deref())
+        .bind(record.teaser.as_str())
+        .bind(record.dateline.as_deref())
+        .bind(terms.section_id)
+        .bind(terms.tags_json.as_str())
+        .bind(terms.authors_json.as_str())
+        .bind(record.lead_image.as_ref().map(|i| i.url.as_str()))
+        .bind(record.lead_image.as_ref().and_then(|i| i.caption.as_deref()))
+        .bind(record.lead_image.as_ref().and_then(|i| i.credit.as_deref()))
+        .bind(record.source.as_deref())
+        .bind(record.correction.as_ref().map(|c| c.note.as_str()))
+        .bind(record.correction.as_ref().map(|c| c.at.timestamp()))
+        .bind(record.status.as_str())
+        .bind(now.timestamp())
+        .bind(record.published_at.map(|t| t.timestamp()))
+        .bind(now.timestamp())
+        .bind(record.word_count)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        let id = ArticleId(row.try_get("id")?);
+        self.link_terms(id, &terms, false).await?;
+        let article = Article {
+            id,
+            slug,
+            external_id: record.external_id.clone(),
+            title: record.title.clone(),
+            standfirst: record.standfirst.clone(),
+            body_markdown: record.body_markdown.clone(),
+            body_html: record.body_html.clone(),
+            summary: record.summary.clone(),
+            teaser: record.teaser.clone(),
+            dateline: record.dateline.clone(),
+            section: terms.section.clone(),
+            tags: terms.tags.clone(),
+            authors: terms.authors.clone(),
+            lead_image: record.lead_image.clone(),
+            source: record.source.clone(),
+            correction: record.correction.clone(),
+            status: record.status,
+            created_at: time(now.timestamp())?,
+            published_at: record.published_at.map(|t| time(t.timestamp())).transpose()?,
+            updated_at: time(now.timestamp())?,
+            version: Version(1),
+            story_id: id.0,
+            word_count: record.word_count,
+        };
+        self.write_revision(&article, actor).await?;
+        self.write_change(&article, "create", &article.surrogate_keys()).await?;
+        Ok(article)
+    }
+
+    /// Rewrites article `id` from `record` if its current version is `expected`.
+    ///
+    /// A stale `expected` gives [`Error::VersionConflict`] with the current article and
+    /// writes nothing. When the slug of an article that has been public changes, the old
+    /// slug keeps answering as a redirect.
+    pub async fn update(
+        &mut self,
+        id: ArticleId,
+        expected: Version,
+        record: &ArticleRecord,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Article> {
+        let before = self.article(id).await?;
+        if before.version != expected {
+            return Err(Error::VersionConflict { expected: expected.0, current: Box::new(before) });
+        }
+        let slug = if record.slug == before.slug {
+            before.slug.clone()
+        } else {
+            self.unique_slug(&record.slug, Some(id)).await?
+        };
+        if slug != before.slug {
+            let was_public = matches!(before.status, Status::Published | Status::Unpublished);
+            sqlx::query::<Any>("DELETE FROM slug_redirects WHERE old_slug = $1")
+                .bind(slug.as_str())
+                .execute(&mut *self.tx)
+                .await?;
+            if was_public {
+                sqlx::query::<Any>("INSERT INTO slug_redirects (old_slug, article_id) VALUES ($1, $2)")
+                    .bind(before.slug.as_str())
+                    .bind(id.0)
+                    .execute(&mut *self.tx)
+                    .await?;
+            }
+        }
+        let terms = self.resolve_terms(record).await?;
+        let version = Version(before.version.0 + 1);
+        let result = sqlx::query::<Any>(
+            "UPDATE articles SET slug = $1, external_id = $2, title = $3, standfirst = $4, \
+             body_markdown = $5, body_html = $6, summary = $7, teaser = $8, dateline = $9, \
+             section_id = $10, tags_json = $11, authors_json = $12, lead_image_url = $13, \
+             lead_image_caption = $14, lead_image_credit = $15, source = $16, \
+             correction_note = $17, corrected_at = $18, status = $19, published_at = $20, \
+             updated_at = $21, version = $22, word_count = $23 \
+             WHERE id = $24 AND version = $25",
+        )
+        .bind(slug.as_str())
+        .bind(record.external_id.as_deref())
+        .bind(record.title.as_str())
+        .bind(record.standfirst.as_deref())
+        .bind(record.body_markdown.as_str())
+        .bind(record.body_html.as_str())
+        .bind(record.summary.as_deref())
+        .bind(record.teaser.as_str())
+        .bind(record.dateline.as_deref())
+        .bind(terms.section_id)
+        .bind(terms.tags_json.as_str())
+        .bind(terms.authors_json.as_str())
+        .bind(record.lead_image.as_ref().map(|i| i.url.as_str()))
+        .bind(record.lead_image.as_ref().and_then(|i| i.caption.as_deref()))
+        .bind(record.lead_image.as_ref().and_then(|i| i.credit.as_deref()))
+        .bind(record.source.as_deref())
+        .bind(record.correction.as_ref().map(|c| c.note.as_str()))
+        .bind(record.correction.as_ref().map(|c| c.at.timestamp()))
+        .bind(record.status.as_str())
+        .bind(record.published_at.map(|t| t.timestamp()))
+        .bind(now.timestamp())
+        .bind(version.0)
+        .bind(record.word_count)
+        .bind(id.0)
+        .bind(expected.0)
+        .execute(&mut *self.tx)
+        .await?;
+        if result.rows_affected() == 0 {
+            // Another writer got in between our read and write (PostgreSQL, no write lock).
+            let current = self.article(id).await?;
+            return Err(Error::VersionConflict { expected: expected.0, current: Box::new(current) });
+        }
+        self.link_terms(id, &terms, true).await?;
+        let after = self.article(id).await?;
+        self.write_revision(&after, actor).await?;
+        let mut keys = before.surrogate_keys();
+        for k in after.surrogate_keys() {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+        let kind = if after.status == before.status { "update" } else { after.status.as_str() };
+        self.write_change(&after, kind, &keys).await?;
+        Ok(after)
+    }
+
+    async fn resolve_terms(&mut self, record: &ArticleRecord) -> Result<ResolvedTerms> {
+        let conn = &mut *self.tx;
+        let section = match &record.section {
+            Some(name) => Some(self.terms.resolve(conn, TermKind::Section, name).await?),
+            None => None,
+        };
+        let mut tags = Vec::with_capacity(record.tags.len());
+        for name in &record.tags {
+            let t = self.terms.resolve(conn, TermKind::Tag, name).await?;
+            if !tags.iter().any(|(id, _)| *id == t.0) {
+                tags.push(t);
+            }
+        }
+        let mut authors = Vec::with_capacity(record.authors.len());
+        for name in &record.authors {
+            let a = self.terms.resolve(conn, TermKind::Author, name).await?;
+            if !authors.iter().any(|(id, _)| *id == a.0) {
+                authors.push(a);
+            }
+        }
+        let tag_terms: Vec<_> = tags.iter().map(|(_, t)| t.clone()).collect();
+        let author_terms: Vec<_> = authors.iter().map(|(_, t)| t.clone()).collect();
+        Ok(ResolvedTerms {
+            section_id: section.as_ref().map(|(id, _)| *id),
+            section: section.map(|(_, t)| t),
+            tags_json: serde_json::to_string(&tag_terms)?,
+            authors_json: serde_json::to_string(&author_terms)?,
+            tag_ids: tags.iter().map(|(id, _)| *id).collect(),
+            author_ids: authors.iter().map(|(id, _)| *id).collect(),
+            tags: tag_terms,
+            authors: author_terms,
+        })
+    }
+
+    async fn link_terms(&mut self, id: ArticleId, terms: &ResolvedTerms, replace: bool) -> Result<()> {
+        for (table, column, ids) in [
+            ("article_tags", "tag_id", &terms.tag_ids),
+            ("article_authors", "author_id", &terms.author_ids),
+        ] {
+            if replace {
+                sqlx::query::<Any>(&format!("DELETE FROM {table} WHERE article_id = $1"))
+                    .bind(id.0)
+                    .execute(&mut *self.tx)
+                    .await?;
+            }
+            if ids.is_empty() {
+                continue;
+            }
+            let mut sql = Sql::new(&format!("INSERT INTO {table} (article_id, {column}, position) VALUES "));
+            for (position, term_id) in ids.iter().enumerate() {
+                if position > 0 {
+                    sql.push(", ");
+                }
+                sql.push("(")
+                    .bind(Bind::Int(id.0))
+                    .push(", ")
+                    .bind(Bind::Int(*term_id))
+                    .push(", ")
+                    .bind(Bind::Int(position as i64))
+                    .push(")");
+            }
+            sql.query().execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    async fn write_revision(&mut self, article: &Article, actor: &str) -> Result<()> {
+        let snapshot = serde_json::to_string(article)?;
+        sqlx::query::<Any>(
+            "INSERT INTO revisions (article_id, version, actor, snapshot, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(article.id.0)
+        .bind(article.version.0)
+        .bind(actor)
+        .bind(snapshot)
+        .bind(article.updated_at.timestamp())
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn write_change(&mut self, article: &Article, kind: &str, keys: &[String]) -> Result<()> {
+        sqlx::query::<Any>("INSERT INTO changes (article_id, kind, surrogate_keys, at) VALUES ($1, $2, $3, $4)")
+            .bind(article.id.0)
+            .bind(kind)
+            .bind(keys.join(" "))
+            .bind(article.updated_at.timestamp())
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+}
+
+struct ResolvedTerms {
+    section_id: Option<i64>,
+    section: Option<dateline_core::Term>,
+    tags: Vec<dateline_core::Term>,
+    authors: Vec<dateline_core::Term>,
+    tags_json: String,
+    authors_json: String,
+    tag_ids: Vec<i64>,
+    author_ids: Vec<i64>,
+}
+
+impl Store {
+    /// An article in any status except deleted.
+    pub async fn article(&self, id: ArticleId) -> Result<Article> {
+        let row = sqlx::query::<Any>(&format!("{ARTICLE_SELECT} WHERE a.id = $1 AND a.status <> 'deleted'"))
+            .bind(id.0)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(Error::NotFound)?;
+        article_from_row(&row)
+    }
+
+    /// Every revision of an article, newest first.
+    pub async fn revisions(&self, id: ArticleId) -> Result<Vec<Revision>> {
+        let rows = sqlx::query::<Any>(
+            "SELECT version, actor, created_at, snapshot FROM revisions WHERE article_id = $1 ORDER BY version DESC",
+        )
+        .bind(id.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Revision {
+                    version: Version(r.try_get("version")?),
+                    actor: r.try_get("actor")?,
+                    created_at: time(r.try_get("created_at")?)?,
+                    snapshot: serde_json::from_str(&r.try_get::<String, _>("snapshot")?)?,
+                })
+            })
+            .collect()
+    }
+
+    /// A page of articles in id order, every status but deleted: the export's source.
+    pub async fn articles_after(&self, after: Option<ArticleId>, limit: i64) -> Result<Vec<Article>> {
+        let rows = sqlx::query::<Any>(&format!(
+            "{ARTICLE_SELECT} WHERE a.id > $1 AND a.status <> 'deleted' ORDER BY a.id LIMIT $2"
+        ))
+        .bind(after.map_or(0, |a| a.0))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(article_from_row).collect()
+    }
+
+    /// Scheduled articles whose time has come.
+    pub async fn due_scheduled(&self, now: DateTime<Utc>) -> Result<Vec<(ArticleId, Version)>> {
+        let rows = sqlx::query::<Any>(
+            "SELECT id, version FROM articles WHERE status = 'scheduled' AND published_at <= $1 ORDER BY published_at",
+        )
+        .bind(now.timestamp())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((ArticleId(r.try_get("id")?), Version(r.try_get("version")?))))
+            .collect()
+    }
+
+    /// How many articles are stored, in any status but deleted.
+    pub async fn article_count(&self) -> Result<i64> {
+        let row = sqlx::query::<Any>("SELECT COUNT(*) AS n FROM articles WHERE status <> 'deleted'")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get("n")?)
+    }
+}

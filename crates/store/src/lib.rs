@@ -1,0 +1,146 @@
+//! The single source of truth: articles, terms, revisions, the change sequence and accounts,
+//! on SQLite (default, a file with WAL) or PostgreSQL.
+//!
+//! Only this crate contains SQL. One portable SQL text runs on both backends through sqlx's
+//! `Any` driver (`$n` placeholders, times as Unix seconds); migrations are kept per backend
+//! in `migrations/{sqlite,postgres}/`, paired by name. Public code reads articles only
+//! through [`public`], whose every query filters status and publish time in SQL; draft-capable
+//! reads live in [`editorial`]. Start at [`Store::connect`].
+
+mod binds;
+pub mod accounts;
+pub mod changes;
+pub mod editorial;
+mod error;
+pub mod public;
+mod rows;
+pub mod terms;
+
+use std::sync::{Arc, Once};
+use std::time::Duration;
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyPool;
+use sqlx::Executor;
+
+pub use error::{Error, Result};
+pub use editorial::{ArticleRecord, WriteTx};
+pub use public::{Cursor, ListFilter, Page, SlugLookup};
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An SQLite file (embedded default).
+    Sqlite,
+    /// A PostgreSQL server (scale-out).
+    Postgres,
+}
+
+/// A handle to the store; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    /// SQLite allows one writer; serialising our own writers avoids `SQLITE_BUSY` when a
+    /// deferred transaction tries to upgrade to a write lock held by a sibling connection.
+    write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
+}
+
+static INSTALL_DRIVERS: Once = Once::new();
+
+impl Store {
+    /// Connects to `url` (`sqlite://path` or `postgres://…`) and runs pending migrations.
+    pub async fn connect(url: &str) -> Result<Store> {
+        Self::connect_with(url, None).await
+    }
+
+    /// Like [`Store::connect`] with an explicit pool size.
+    pub async fn connect_with(url: &str, max_connections: Option<u32>) -> Result<Store> {
+        INSTALL_DRIVERS.call_once(sqlx::any::install_default_drivers);
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(Error::Invalid {
+                field: "database_url".into(),
+                reason: "must start with sqlite: or postgres://".into(),
+            });
+        };
+        let options = AnyPoolOptions::new()
+            .acquire_timeout(Duration::from_secs(10))
+            .max_connections(max_connections.unwrap_or(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 10,
+            }));
+        let pool = match backend {
+            Backend::Sqlite => {
+                options
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                                 PRAGMA cache_size = -8000;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(url)
+                    .await?
+            }
+            Backend::Postgres => options.connect(url).await?,
+        };
+        let store = Store {
+            pool,
+            backend,
+            write_lock: (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(()))),
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// The SQLite URL for the database file inside `data_dir`, created if missing.
+    pub fn sqlite_url_for(data_dir: &std::path::Path) -> String {
+        format!("sqlite://{}?mode=rwc", data_dir.join("dateline.db").display())
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("migrations/postgres"),
+        };
+        migrator.run(&self.pool).await.map_err(|e| Error::Database(format!("migration failed: {e}")))
+    }
+
+    /// Which backend this store uses.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Closes every connection; used at shutdown so SQLite checkpoints its WAL.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Opens a write transaction. Everything written through it lands together or not at all.
+    pub async fn begin(&self) -> Result<WriteTx<'_>> {
+        let guard = match &self.write_lock {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        };
+        let tx = self.pool.begin().await?;
+        Ok(WriteTx::new(tx, guard))
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}

@@ -1,0 +1,226 @@
+//! The one read path for everything public: pages, API, lists.
+//!
+//! Every query here carries the visibility rule in SQL — `status = 'published' AND
+//! published_at <= now` — so no caller can forget it (DESIGN.md: nothing public may ever
+//! expose a draft, scheduled, unpublished or deleted article).
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use dateline_core::{Article, Slug, Term};
+use sqlx::any::Any;
+use sqlx::Row;
+
+use crate::binds::{Bind, Sql};
+use crate::rows::{article_from_row, slug as parse_slug, ARTICLE_SELECT};
+use crate::terms::TermKind;
+use crate::{Error, Result, Store};
+
+const VISIBLE: &str = " a.status = 'published' AND a.published_at <= ";
+
+/// Which public list to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListFilter {
+    /// Every published article.
+    All,
+    /// One section, by slug.
+    Section(String),
+    /// One tag, by slug.
+    Tag(String),
+    /// One author, by slug.
+    Author(String),
+    /// The article imported with this external id (zero or one item).
+    ExternalId(String),
+}
+
+/// A position in a newest-first list: the last item's publish time and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    published_at: i64,
+    id: i64,
+}
+
+impl Cursor {
+    /// The opaque text form used in URLs and the API.
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(format!("{}:{}", self.published_at, self.id))
+    }
+
+    /// Parses the text form; `Error::Invalid` for anything we did not make.
+    pub fn decode(s: &str) -> Result<Cursor> {
+        let invalid = || Error::Invalid { field: "cursor".into(), reason: "is not a cursor from this site".into() };
+        let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| invalid())?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| invalid())?;
+        let (p, i) = text.split_once(':').ok_or_else(invalid)?;
+        Ok(Cursor {
+            published_at: p.parse().map_err(|_| invalid())?,
+            id: i.parse().map_err(|_| invalid())?,
+        })
+    }
+
+    fn after(article: &Article) -> Cursor {
+        Cursor {
+            published_at: article.published_at.map_or(0, |t| t.timestamp()),
+            id: article.id.0,
+        }
+    }
+}
+
+/// One page of a list and where the next one starts.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Articles, newest first.
+    pub items: Vec<Article>,
+    /// Cursor of the next (older) page, `None` at the end.
+    pub next: Option<Cursor>,
+}
+
+/// What a public slug leads to.
+#[derive(Debug, Clone)]
+pub enum SlugLookup {
+    /// A public article.
+    Live(Box<Article>),
+    /// An old slug of a public article: redirect to its current slug.
+    Moved(Slug),
+    /// The article was published and then withdrawn: 410.
+    Gone,
+    /// Nothing public has (or had) this slug: 404.
+    NotFound,
+}
+
+impl Store {
+    /// Resolves a slug for the public article page.
+    pub async fn public_lookup(&self, slug: &str, now: DateTime<Utc>) -> Result<SlugLookup> {
+        let row = sqlx::query::<Any>(&format!("{ARTICLE_SELECT} WHERE a.slug = $1"))
+            .bind(slug)
+            .fetch_optional(self.pool())
+            .await?;
+        if let Some(row) = row {
+            let article = article_from_row(&row)?;
+            return Ok(if article.is_public_at(now) {
+                SlugLookup::Live(Box::new(article))
+            } else if article.status == dateline_core::Status::Unpublished {
+                SlugLookup::Gone
+            } else {
+                SlugLookup::NotFound
+            });
+        }
+        let moved = sqlx::query::<Any>(&format!(
+            "SELECT a.slug FROM slug_redirects r JOIN articles a ON a.id = r.article_id \
+             WHERE r.old_slug = $1 AND{VISIBLE}$2"
+        ))
+        .bind(slug)
+        .bind(now.timestamp())
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(match moved {
+            Some(row) => SlugLookup::Moved(parse_slug(row.try_get("slug")?)?),
+            None => SlugLookup::NotFound,
+        })
+    }
+
+    /// A public article by slug, or `NotFound`.
+    pub async fn public_article(&self, slug: &str, now: DateTime<Utc>) -> Result<Article> {
+        let row = sqlx::query::<Any>(&format!("{ARTICLE_SELECT} WHERE a.slug = $1 AND{VISIBLE}$2"))
+            .bind(slug)
+            .bind(now.timestamp())
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(Error::NotFound)?;
+        article_from_row(&row)
+    }
+
+    /// A page of public articles, newest first.
+    pub async fn public_list(
+        &self,
+        filter: &ListFilter,
+        cursor: Option<Cursor>,
+        limit: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Page> {
+        let limit = i64::from(limit.clamp(1, 100));
+        let mut sql = Sql::new(ARTICLE_SELECT);
+        sql.push(" WHERE").push(VISIBLE).bind(Bind::Int(now.timestamp()));
+        match filter {
+            ListFilter::All => {}
+            ListFilter::Section(s) => {
+                sql.push(" AND s.slug = ").bind(Bind::Text(s.clone()));
+            }
+            ListFilter::Tag(t) => {
+                sql.push(
+                    " AND a.id IN (SELECT at.article_id FROM article_tags at \
+                     JOIN tags t ON t.id = at.tag_id WHERE t.slug = ",
+                )
+                .bind(Bind::Text(t.clone()))
+                .push(")");
+            }
+            ListFilter::Author(p) => {
+                sql.push(
+                    " AND a.id IN (SELECT aa.article_id FROM article_authors aa \
+                     JOIN authors p ON p.id = aa.author_id WHERE p.slug = ",
+                )
+                .bind(Bind::Text(p.clone()))
+                .push(")");
+            }
+            ListFilter::ExternalId(e) => {
+                sql.push(" AND a.external_id = ").bind(Bind::Text(e.clone()));
+            }
+        }
+        if let Some(c) = cursor {
+            sql.push(" AND (a.published_at < ")
+                .bind(Bind::Int(c.published_at))
+                .push(" OR (a.published_at = ")
+                .bind(Bind::Int(c.published_at))
+                .push(" AND a.id < ")
+                .bind(Bind::Int(c.id))
+                .push("))");
+        }
+        sql.push(" ORDER BY a.published_at DESC, a.id DESC LIMIT ").bind(Bind::Int(limit + 1));
+        let rows = sql.query().fetch_all(self.pool()).await?;
+        let mut items = rows.iter().map(article_from_row).collect::<Result<Vec<_>>>()?;
+        let next = if items.len() as i64 > limit {
+            items.truncate(limit as usize);
+            items.last().map(Cursor::after)
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    /// A section, tag or author by slug, if it exists.
+    pub async fn term(&self, kind: TermKind, slug: &str) -> Result<Option<Term>> {
+        let row = sqlx::query::<Any>(&format!("SELECT slug, name FROM {} WHERE slug = $1", kind.table()))
+            .bind(slug)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|r| Ok(Term { slug: parse_slug(r.try_get("slug")?)?, name: r.try_get("name")? }))
+            .transpose()
+    }
+
+    /// Sections that have at least one public article, by name: the site navigation.
+    pub async fn public_sections(&self, now: DateTime<Utc>) -> Result<Vec<Term>> {
+        let rows = sqlx::query::<Any>(&format!(
+            "SELECT s.slug, s.name FROM sections s WHERE EXISTS \
+             (SELECT 1 FROM articles a WHERE a.section_id = s.id AND{VISIBLE}$1) ORDER BY s.name"
+        ))
+        .bind(now.timestamp())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok(Term { slug: parse_slug(r.try_get("slug")?)?, name: r.try_get("name")? }))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_round_trips_and_rejects_foreign_text() {
+        let c = Cursor { published_at: 1_700_000_000, id: 42 };
+        assert_eq!(Cursor::decode(&c.encode()).ok(), Some(c));
+        assert!(Cursor::decode("not-a-cursor!").is_err());
+        assert!(Cursor::decode(&URL_SAFE_NO_PAD.encode("1:x")).is_err());
+    }
+}
