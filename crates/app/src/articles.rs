@@ -237,7 +237,7 @@ impl App {
         let mut tx = self.store().begin().await?;
         let article = tx.create(&record, &actor.label, now).await?;
         tx.commit().await?;
-        self.after_change(&article.surrogate_keys());
+        self.after_change(&dateline_core::change_keys(None, &article, now));
         tracing::info!(article.id = %article.id, article.slug = %article.slug, status = %article.status, actor = %actor.label, "article created");
         Ok(article)
     }
@@ -353,9 +353,7 @@ impl App {
     }
 
     fn after_change_pair(&self, before: &Article, after: &Article) {
-        let mut keys = before.surrogate_keys();
-        keys.extend(after.surrogate_keys());
-        self.after_change(&keys);
+        self.after_change(&dateline_core::change_keys(Some(before), after, Utc::now()));
     }
 
     /// Drops cached pages for `keys` on this node (other nodes learn from the change

@@ -21,6 +21,12 @@ use std::sync::Arc;
 pub use cache::{CachedPage, PageCache};
 pub use config::Config;
 pub use dateline_store::{Backend, Store};
+
+/// The store's public read types, re-exported so the web layer never names the store crate.
+pub mod reading {
+    pub use dateline_store::public::{Cursor, ListFilter, Page, SlugLookup};
+    pub use dateline_store::terms::TermKind;
+}
 pub use error::{Error, Result};
 
 /// The services handle: cheap to clone, shared by every request and task.

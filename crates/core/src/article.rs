@@ -130,6 +130,25 @@ impl Article {
     }
 }
 
+/// Surrogate keys touched by a change from `before` (absent on create) to `after`: the
+/// pages of both versions, plus `nav` when the set of sections with public articles may
+/// have changed (every page's navigation lists them).
+pub fn change_keys(before: Option<&Article>, after: &Article, now: DateTime<Utc>) -> Vec<String> {
+    let mut keys = before.map(Article::surrogate_keys).unwrap_or_default();
+    for k in after.surrogate_keys() {
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    let visible_before = before.is_some_and(|b| b.is_public_at(now));
+    let visible_after = after.is_public_at(now);
+    let section_moved = before.is_some_and(|b| b.section != after.section);
+    if visible_before != visible_after || (section_moved && (visible_before || visible_after)) {
+        keys.push("nav".to_owned());
+    }
+    keys
+}
+
 /// The public path of the article with `slug`.
 pub fn article_path(slug: &Slug) -> String {
     format!("/articles/{slug}")

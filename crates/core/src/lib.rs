@@ -10,7 +10,7 @@ pub mod input;
 pub mod slug;
 pub mod status;
 
-pub use article::{Article, ArticleId, Correction, LeadImage, Term, Version};
+pub use article::{article_path, change_keys, Article, ArticleId, Correction, LeadImage, Term, Version};
 pub use input::{ArticleInput, FieldErrors, Limits};
 pub use slug::{slugify, Slug, SlugError};
 pub use status::Status;

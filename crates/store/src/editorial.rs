@@ -225,7 +225,8 @@ impl<'a> WriteTx<'a> {
             word_count: record.word_count,
         };
         self.write_revision(&article, actor).await?;
-        self.write_change(&article, "create", &article.surrogate_keys()).await?;
+        let keys = dateline_core::change_keys(None, &article, now);
+        self.write_change(&article, "create", &keys).await?;
         Ok(article)
     }
 
@@ -311,12 +312,7 @@ impl<'a> WriteTx<'a> {
         self.link_terms(id, &terms, true).await?;
         let after = self.article(id).await?;
         self.write_revision(&after, actor).await?;
-        let mut keys = before.surrogate_keys();
-        for k in after.surrogate_keys() {
-            if !keys.contains(&k) {
-                keys.push(k);
-            }
-        }
+        let keys = dateline_core::change_keys(Some(&before), &after, now);
         let kind = if after.status == before.status { "update" } else { after.status.as_str() };
         self.write_change(&after, kind, &keys).await?;
         Ok(after)

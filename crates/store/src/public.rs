@@ -18,19 +18,17 @@ use crate::{Error, Result, Store};
 
 const VISIBLE: &str = " a.status = 'published' AND a.published_at <= ";
 
-/// Which public list to read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ListFilter {
-    /// Every published article.
-    All,
-    /// One section, by slug.
-    Section(String),
-    /// One tag, by slug.
-    Tag(String),
-    /// One author, by slug.
-    Author(String),
-    /// The article imported with this external id (zero or one item).
-    ExternalId(String),
+/// Which public list to read: every given criterion must hold; none means all articles.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    /// Section slug.
+    pub section: Option<String>,
+    /// Tag slug.
+    pub tag: Option<String>,
+    /// Author slug.
+    pub author: Option<String>,
+    /// The external id the article was imported with.
+    pub external_id: Option<String>,
 }
 
 /// A position in a newest-first list: the last item's publish time and id.
@@ -141,30 +139,27 @@ impl Store {
         let limit = i64::from(limit.clamp(1, 100));
         let mut sql = Sql::new(ARTICLE_SELECT);
         sql.push(" WHERE").push(VISIBLE).bind(Bind::Int(now.timestamp()));
-        match filter {
-            ListFilter::All => {}
-            ListFilter::Section(s) => {
-                sql.push(" AND s.slug = ").bind(Bind::Text(s.clone()));
-            }
-            ListFilter::Tag(t) => {
-                sql.push(
-                    " AND a.id IN (SELECT at.article_id FROM article_tags at \
-                     JOIN tags t ON t.id = at.tag_id WHERE t.slug = ",
-                )
-                .bind(Bind::Text(t.clone()))
-                .push(")");
-            }
-            ListFilter::Author(p) => {
-                sql.push(
-                    " AND a.id IN (SELECT aa.article_id FROM article_authors aa \
-                     JOIN authors p ON p.id = aa.author_id WHERE p.slug = ",
-                )
-                .bind(Bind::Text(p.clone()))
-                .push(")");
-            }
-            ListFilter::ExternalId(e) => {
-                sql.push(" AND a.external_id = ").bind(Bind::Text(e.clone()));
-            }
+        if let Some(section) = &filter.section {
+            sql.push(" AND s.slug = ").bind(Bind::Text(section.clone()));
+        }
+        if let Some(tag) = &filter.tag {
+            sql.push(
+                " AND a.id IN (SELECT at.article_id FROM article_tags at \
+                 JOIN tags t ON t.id = at.tag_id WHERE t.slug = ",
+            )
+            .bind(Bind::Text(tag.clone()))
+            .push(")");
+        }
+        if let Some(author) = &filter.author {
+            sql.push(
+                " AND a.id IN (SELECT aa.article_id FROM article_authors aa \
+                 JOIN authors p ON p.id = aa.author_id WHERE p.slug = ",
+            )
+            .bind(Bind::Text(author.clone()))
+            .push(")");
+        }
+        if let Some(external_id) = &filter.external_id {
+            sql.push(" AND a.external_id = ").bind(Bind::Text(external_id.clone()));
         }
         if let Some(c) = cursor {
             sql.push(" AND (a.published_at < ")

@@ -1,0 +1,77 @@
+//! `dateline serve`.
+
+use anyhow::Context as _;
+use dateline_app::{App, Config};
+use dateline_web::WebState;
+
+pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
+    let addr = config.addr;
+    let app = App::open(config).await.context("opening the store")?;
+    if demo {
+        let loaded = dateline_app::demo::load_if_empty(&app).await.context("loading sample articles")?;
+        if loaded > 0 {
+            tracing::info!(articles = loaded, "sample articles loaded");
+        }
+    }
+    first_run_hints(&app).await?;
+    // Bind before announcing, so the address printed is the one really served.
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    let local = listener.local_addr().context("reading the bound address")?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let tasks = app.spawn_background(stop_rx);
+    let state = WebState::new(app.clone())?;
+    tracing::info!(addr = %local, "dateline is serving on http://{local}/");
+    eprintln!("dateline is serving on http://{local}/  (Ctrl-C to stop)");
+    dateline_web::serve(state, listener, shutdown_signal()).await.context("serving HTTP")?;
+    let _ = stop_tx.send(true);
+    for task in tasks {
+        let _ = task.await;
+    }
+    app.store().close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn first_run_hints(app: &App) -> anyhow::Result<()> {
+    let users = app.store().user_count().await?;
+    let keys = app.store().api_keys().await?.len();
+    let articles = app.store().article_count().await?;
+    if users == 0 && keys == 0 {
+        eprintln!(
+            "\nWelcome to dateline. This is a new install.\n\
+             \n  1. Create the first admin:   dateline user create --role admin --email you@example.com\
+             \n  2. Create an API key:        dateline key create --role editor --name desk\
+             \n  3. Load articles:            dateline import --format jsonl FILE.jsonl\
+             \n                               (or restart with `dateline serve --demo` for sample articles)\n\
+             \nUse the same --data-dir / --database-url for these commands as for serve.\n"
+        );
+    } else if articles == 0 {
+        eprintln!("No articles yet: import some with `dateline import --format jsonl FILE`, or run `dateline serve --demo`.");
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "could not listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

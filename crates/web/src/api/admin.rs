@@ -1,0 +1,175 @@
+//! Admin API: writing articles with a bearer key (DESIGN.md "Admin API").
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::{DateTime, Utc};
+use dateline_app::articles::ArticlePatch;
+use dateline_core::{ArticleId, ArticleInput, Status, Version};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::AdminArticleJson;
+use crate::extract::{ApiActor, ApiJson, ApiQuery};
+use crate::views::iso_time;
+use crate::{WebError, WebState};
+
+/// Routes under `/api/v1/admin`.
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/articles", post(create))
+        .route("/articles/{id}", get(show).patch(update).delete(delete))
+        .route("/articles/{id}/publish", post(publish))
+        .route("/articles/{id}/unpublish", post(unpublish))
+        .route("/articles/{id}/revisions", get(revisions))
+        .fallback(|| async { WebError::App(dateline_app::Error::NotFound) })
+}
+
+/// Body of `POST /api/v1/admin/articles`: the JSONL article fields.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateArticleRequest {
+    title: String,
+    body: String,
+    slug: Option<String>,
+    external_id: Option<String>,
+    standfirst: Option<String>,
+    summary: Option<String>,
+    dateline: Option<String>,
+    section: Option<String>,
+    tags: Option<Vec<String>>,
+    authors: Option<Vec<String>>,
+    lead_image_url: Option<String>,
+    lead_image_caption: Option<String>,
+    lead_image_credit: Option<String>,
+    source: Option<String>,
+    correction: Option<String>,
+    published_at: Option<DateTime<Utc>>,
+    status: Option<Status>,
+}
+
+impl From<CreateArticleRequest> for ArticleInput {
+    fn from(r: CreateArticleRequest) -> Self {
+        ArticleInput {
+            title: r.title,
+            body: r.body,
+            slug: r.slug,
+            external_id: r.external_id,
+            standfirst: r.standfirst,
+            summary: r.summary,
+            dateline: r.dateline,
+            section: r.section,
+            tags: r.tags.unwrap_or_default(),
+            authors: r.authors.unwrap_or_default(),
+            lead_image_url: r.lead_image_url,
+            lead_image_caption: r.lead_image_caption,
+            lead_image_credit: r.lead_image_credit,
+            source: r.source,
+            correction: r.correction,
+            published_at: r.published_at,
+            status: r.status,
+        }
+    }
+}
+
+fn article_response(status: StatusCode, a: &dateline_core::Article) -> Response {
+    let mut response = (status, axum::Json(AdminArticleJson::from(a))).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    if status == StatusCode::CREATED {
+        if let Ok(v) = header::HeaderValue::from_str(&format!("/api/v1/admin/articles/{}", a.id)) {
+            h.insert(header::LOCATION, v);
+        }
+    }
+    response
+}
+
+fn parse_id(raw: &str) -> Result<ArticleId, WebError> {
+    raw.parse::<i64>().map(ArticleId).map_err(|_| WebError::App(dateline_app::Error::NotFound))
+}
+
+async fn create(State(state): State<WebState>, ApiActor(actor): ApiActor, ApiJson(req): ApiJson<CreateArticleRequest>) -> Result<Response, WebError> {
+    let article = state.app.create_article(&actor, req.into()).await?;
+    Ok(article_response(StatusCode::CREATED, &article))
+}
+
+async fn show(State(state): State<WebState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> Result<Response, WebError> {
+    let article = state.app.article_for_editing(&actor, parse_id(&id)?).await?;
+    Ok(article_response(StatusCode::OK, &article))
+}
+
+async fn update(State(state): State<WebState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiJson(patch): ApiJson<ArticlePatch>) -> Result<Response, WebError> {
+    let article = state.app.update_article(&actor, parse_id(&id)?, patch).await?;
+    Ok(article_response(StatusCode::OK, &article))
+}
+
+/// Optional body of publish / unpublish.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusRequest {
+    at: Option<DateTime<Utc>>,
+    version: Option<i64>,
+}
+
+fn optional_body(body: &Bytes) -> Result<StatusRequest, WebError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(StatusRequest::default());
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        if e.is_syntax() || e.is_eof() {
+            WebError::BadRequest { code: "invalid_json", message: e.to_string() }
+        } else {
+            let mut fields = dateline_core::FieldErrors::default();
+            fields.add("body", e.to_string());
+            WebError::App(dateline_app::Error::Invalid(fields))
+        }
+    })
+}
+
+async fn publish(State(state): State<WebState>, ApiActor(actor): ApiActor, Path(id): Path<String>, body: Bytes) -> Result<Response, WebError> {
+    let req = optional_body(&body)?;
+    let article = state.app.publish_article(&actor, parse_id(&id)?, req.at, req.version.map(Version)).await?;
+    Ok(article_response(StatusCode::OK, &article))
+}
+
+async fn unpublish(State(state): State<WebState>, ApiActor(actor): ApiActor, Path(id): Path<String>, body: Bytes) -> Result<Response, WebError> {
+    let req = optional_body(&body)?;
+    if req.at.is_some() {
+        let mut fields = dateline_core::FieldErrors::default();
+        fields.add("at", "unpublish takes effect at once");
+        return Err(WebError::App(dateline_app::Error::Invalid(fields)));
+    }
+    let article = state.app.unpublish_article(&actor, parse_id(&id)?, req.version.map(Version)).await?;
+    Ok(article_response(StatusCode::OK, &article))
+}
+
+/// `?version=` of DELETE.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeleteQuery {
+    version: Option<i64>,
+}
+
+async fn delete(State(state): State<WebState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiQuery(q): ApiQuery<DeleteQuery>) -> Result<Response, WebError> {
+    let article = state.app.delete_article(&actor, parse_id(&id)?, q.version.map(Version)).await?;
+    Ok(article_response(StatusCode::OK, &article))
+}
+
+async fn revisions(State(state): State<WebState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> Result<Response, WebError> {
+    let revisions = state.app.revisions(&actor, parse_id(&id)?).await?;
+    let items: Vec<_> = revisions
+        .iter()
+        .map(|r| {
+            json!({
+                "version": r.version.0,
+                "actor": r.actor,
+                "created_at": iso_time(r.created_at),
+                "article": AdminArticleJson::from(&r.snapshot),
+            })
+        })
+        .collect();
+    Ok(([(header::CACHE_CONTROL, "no-store")], axum::Json(json!({ "items": items }))).into_response())
+}

@@ -1,0 +1,37 @@
+//! Static assets, embedded in the binary so dateline stays one file to deploy.
+
+use axum::extract::Path;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+const SITE_CSS: &str = include_str!("../static/site.css");
+const SITE_JS: &str = include_str!("../static/site.js");
+
+/// Version string appended to asset URLs so browsers may cache them for a year.
+pub fn asset_version() -> String {
+    let hash = xxhash_rust::xxh3::xxh3_64(format!("{SITE_CSS}{SITE_JS}").as_bytes());
+    format!("{hash:016x}")[..10].to_owned()
+}
+
+/// `GET /static/{file}`.
+pub async fn serve(Path(file): Path<String>) -> Response {
+    let (body, content_type) = match file.as_str() {
+        "site.css" => (SITE_CSS, "text/css; charset=utf-8"),
+        "site.js" => (SITE_JS, "text/javascript; charset=utf-8"),
+        _ => return (StatusCode::NOT_FOUND, "not found").into_response(),
+    };
+    (
+        [(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=31536000, immutable")],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /robots.txt`.
+pub async fn robots() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        "User-agent: *\nDisallow: /api/v1/admin/\n",
+    )
+        .into_response()
+}

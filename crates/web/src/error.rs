@@ -1,0 +1,142 @@
+//! One error type for every handler, rendered as JSON on API routes and as an HTML page
+//! elsewhere. 5xx bodies stay generic; the cause is logged once, inside the request span.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use dateline_app::Error as AppError;
+use serde_json::{json, Map, Value};
+
+/// Why a request failed, with the status it maps to.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    /// From a use-case.
+    #[error(transparent)]
+    App(#[from] AppError),
+    /// The request itself is malformed (bad JSON, bad query value).
+    #[error("{message}")]
+    BadRequest {
+        /// Stable code.
+        code: &'static str,
+        /// Human message.
+        message: String,
+    },
+    /// The request body is too large.
+    #[error("the request body is too large")]
+    TooLarge,
+    /// A body of the wrong media type.
+    #[error("expected {0}")]
+    UnsupportedMediaType(&'static str),
+    /// The article existed and was withdrawn.
+    #[error("this article has been withdrawn")]
+    Gone,
+    /// Template failure (a bug).
+    #[error("template error: {0}")]
+    Template(#[from] minijinja::Error),
+    /// Rendered as an HTML page instead of JSON.
+    #[error("{0}")]
+    Html(Box<WebError>, String),
+}
+
+impl WebError {
+    /// Wraps the error so it renders as the site's HTML error page (body pre-rendered).
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::App(e) => match e {
+                AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                AppError::NotFound => StatusCode::NOT_FOUND,
+                AppError::Conflict { .. } | AppError::Duplicate { .. } | AppError::Transition { .. } => {
+                    StatusCode::CONFLICT
+                }
+                AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+                AppError::Forbidden => StatusCode::FORBIDDEN,
+                AppError::Import(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                AppError::Startup(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+            WebError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            WebError::Gone => StatusCode::GONE,
+            WebError::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            WebError::Html(inner, _) => inner.status(),
+        }
+    }
+
+    /// The stable snake_case code of the JSON error object.
+    pub fn code(&self) -> &'static str {
+        match self {
+            WebError::App(e) => match e {
+                AppError::Invalid(_) => "invalid_fields",
+                AppError::NotFound => "not_found",
+                AppError::Conflict { .. } => "version_conflict",
+                AppError::Duplicate { .. } => "duplicate",
+                AppError::Transition { .. } => "invalid_transition",
+                AppError::Unauthenticated => "unauthenticated",
+                AppError::Forbidden => "forbidden",
+                AppError::Import(_) => "invalid_import",
+                AppError::Unavailable(_) => "unavailable",
+                AppError::Startup(_) | AppError::Internal(_) => "internal",
+            },
+            WebError::BadRequest { code, .. } => code,
+            WebError::TooLarge => "payload_too_large",
+            WebError::UnsupportedMediaType(_) => "unsupported_media_type",
+            WebError::Gone => "gone",
+            WebError::Template(_) => "internal",
+            WebError::Html(inner, _) => inner.code(),
+        }
+    }
+
+    /// The message safe to show: generic for server faults.
+    pub fn public_message(&self) -> String {
+        match self.status() {
+            StatusCode::SERVICE_UNAVAILABLE => "The service is temporarily unavailable; please retry.".into(),
+            s if s.is_server_error() => "Something went wrong on our side.".into(),
+            _ => match self {
+                WebError::Html(inner, _) => inner.public_message(),
+                other => other.to_string(),
+            },
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self, status = status.as_u16(), "request failed");
+        }
+        if let WebError::Html(_, page) = self {
+            return (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], page)
+                .into_response();
+        }
+        let mut error = Map::new();
+        error.insert("code".into(), Value::from(self.code()));
+        error.insert("message".into(), Value::from(self.public_message()));
+        match &self {
+            WebError::App(AppError::Invalid(fields)) => {
+                error.insert("fields".into(), json!(fields));
+            }
+            WebError::App(AppError::Duplicate { field }) => {
+                error.insert("fields".into(), json!({ field: "is already taken" }));
+            }
+            WebError::App(AppError::Import(e)) => {
+                error.insert("record".into(), json!(e.number));
+                if let Some(f) = &e.field {
+                    error.insert("fields".into(), json!({ f: e.message }));
+                }
+            }
+            WebError::App(AppError::Conflict { current }) => {
+                error.insert("current".into(), json!(crate::api::AdminArticleJson::from(current.as_ref())));
+            }
+            _ => {}
+        }
+        (status, [(header::CACHE_CONTROL, "no-store")], axum::Json(json!({ "error": error }))).into_response()
+    }
+}
+
+/// Turns a panic inside a handler into a plain 500 (the panic itself is logged by the hook).
+pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("handler panicked");
+    (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(json!({"error": {"code": "internal", "message": "Something went wrong on our side."}})))
+        .into_response()
+}

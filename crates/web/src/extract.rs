@@ -1,0 +1,83 @@
+//! Our own extractors, so every rejection comes back in dateline's error format.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use dateline_app::articles::Actor;
+use serde::de::DeserializeOwned;
+
+use crate::{WebError, WebState};
+
+/// A JSON body; syntax errors are 400, wrong fields 422, oversized bodies 413.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<WebState> for ApiJson<T> {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &WebState) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> WebError {
+    match rejection {
+        JsonRejection::JsonDataError(e) => {
+            let mut fields = dateline_core::FieldErrors::default();
+            let text = e.body_text();
+            let field = text
+                .split('`')
+                .nth(1)
+                .filter(|_| text.contains("field"))
+                .unwrap_or("body")
+                .to_owned();
+            fields.add(&field, text);
+            WebError::App(dateline_app::Error::Invalid(fields))
+        }
+        JsonRejection::JsonSyntaxError(e) => WebError::BadRequest { code: "invalid_json", message: e.body_text() },
+        JsonRejection::MissingJsonContentType(_) => WebError::UnsupportedMediaType("Content-Type: application/json"),
+        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => WebError::TooLarge,
+        other => WebError::BadRequest { code: "bad_request", message: other.body_text() },
+    }
+}
+
+/// Query parameters; malformed ones are 400.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequestParts<WebState> for ApiQuery<T> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
+                Err(WebError::BadRequest { code: "invalid_query", message: e.body_text() })
+            }
+            Err(other) => Err(WebError::BadRequest { code: "invalid_query", message: other.body_text() }),
+        }
+    }
+}
+
+/// The caller of an admin API endpoint, authenticated by `Authorization: Bearer <key>`.
+pub struct ApiActor(pub Actor);
+
+impl FromRequestParts<WebState> for ApiActor {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or(WebError::App(dateline_app::Error::Unauthenticated))?;
+        let key = header
+            .strip_prefix("Bearer ")
+            .or_else(|| header.strip_prefix("bearer "))
+            .ok_or(WebError::App(dateline_app::Error::Unauthenticated))?;
+        let actor = state.app.authenticate_key(key.trim()).await?;
+        Ok(ApiActor(actor))
+    }
+}

@@ -1,0 +1,65 @@
+//! Reader-facing HTML pages.
+
+pub mod articles;
+pub mod lists;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use dateline_core::Term;
+
+use crate::views::{ErrorPage, SiteView};
+use crate::{WebError, WebState};
+
+impl WebState {
+    pub(crate) fn site(&self) -> SiteView {
+        let c = self.app.config();
+        SiteView { name: c.site_name.clone(), base_url: c.base_url.clone() }
+    }
+
+    pub(crate) async fn nav(&self) -> Vec<Term> {
+        // Navigation is decoration: a failure here must not take the page down.
+        self.app.store().public_sections(Utc::now()).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "could not load sections for navigation");
+            Vec::new()
+        })
+    }
+
+    /// Turns any error into the site's HTML error page with the right status.
+    pub(crate) async fn html_error(&self, error: WebError) -> WebError {
+        let (title, message) = match error.status() {
+            StatusCode::NOT_FOUND => ("Page not found", "There is no page at this address. It may never have existed, or its address was mistyped.".to_owned()),
+            StatusCode::GONE => ("This article has been withdrawn", "The article that was here has been unpublished by the newsroom.".to_owned()),
+            StatusCode::BAD_REQUEST => ("Bad request", error.public_message()),
+            s if s.is_server_error() => ("Something went wrong", error.public_message()),
+            _ => ("Request refused", error.public_message()),
+        };
+        let site = self.site();
+        let nav = self.nav().await;
+        match self.templates.render("error.html", &site, &nav, ErrorPage { title, message }) {
+            Ok(page) => WebError::Html(Box::new(error), page),
+            Err(template_error) => template_error,
+        }
+    }
+}
+
+/// `GET /healthz`: 200 when the store answers, 503 otherwise.
+pub async fn health(State(state): State<WebState>) -> Response {
+    match state.app.store().ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+/// Anything no route matched: the 404 page (or JSON under /api).
+pub async fn not_found(State(state): State<WebState>, uri: axum::http::Uri) -> Response {
+    let error = WebError::App(dateline_app::Error::NotFound);
+    if uri.path().starts_with("/api/") {
+        return error.into_response();
+    }
+    state.html_error(error).await.into_response()
+}
