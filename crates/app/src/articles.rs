@@ -410,7 +410,7 @@ mod tests {
         };
         let now = Utc::now();
         let r = prepare(&input, Status::Published, Some(now), None, now);
-        assert_eq!(r.teaser, "An editor's summary.");
+        assert_eq!(r.teaser, "An editor’s summary.", "smart punctuation, as on the page");
         assert_eq!(r.dateline.as_deref(), Some("MUSCAT, OMAN"));
         assert_eq!(r.slug.as_str(), "port-grows");
         assert_eq!(r.word_count, 5);

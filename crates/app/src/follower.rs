@@ -83,13 +83,15 @@ pub async fn run(app: App, mut shutdown: tokio::sync::watch::Receiver<bool>) {
         }
     };
     let mut follower = Follower::starting_at(start);
+    app.set_applied_seq(start);
     let mut tick = tokio::time::interval(Duration::from_millis(app.config().change_poll_interval_ms));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = tick.tick() => {
-                if let Err(e) = follower.poll(&app).await {
-                    tracing::warn!(error = %e, "following the change sequence failed; will retry");
+                match follower.poll(&app).await {
+                    Ok(_) => app.set_applied_seq(follower.last_seq()),
+                    Err(e) => tracing::warn!(error = %e, "following the change sequence failed; will retry"),
                 }
             }
             _ = shutdown.changed() => break,

@@ -39,6 +39,8 @@ struct Inner {
     config: Config,
     store: Store,
     cache: PageCache,
+    /// Newest change-sequence number this node has applied to its derived state.
+    applied_seq: std::sync::atomic::AtomicI64,
 }
 
 impl App {
@@ -57,7 +59,7 @@ impl App {
     /// Wraps an already connected store (tests arrange data through the same handle).
     pub fn with_store(config: Config, store: Store) -> App {
         let cache = PageCache::new(config.page_cache_bytes);
-        App { inner: Arc::new(Inner { config, store, cache }) }
+        App { inner: Arc::new(Inner { config, store, cache, applied_seq: std::sync::atomic::AtomicI64::new(0) }) }
     }
 
     /// The configuration this app runs with.
@@ -73,6 +75,15 @@ impl App {
     /// The rendered-page cache.
     pub fn cache(&self) -> &PageCache {
         &self.inner.cache
+    }
+
+    /// Newest change this node has applied to its cache (see [`follower`]).
+    pub fn applied_seq(&self) -> i64 {
+        self.inner.applied_seq.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    pub(crate) fn set_applied_seq(&self, seq: i64) {
+        self.inner.applied_seq.store(seq, std::sync::atomic::Ordering::Release);
     }
 
     /// Starts the background tasks (scheduled publishing, change follower); they stop when

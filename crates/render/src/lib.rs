@@ -26,7 +26,7 @@ mod tests {
 
     #[test]
     fn word_count_ignores_punctuation_runs() {
-        assert_eq!(word_count("It's a well-known fact — 42 of them . ."), 6);
+        assert_eq!(word_count("It's a well-known fact — 42 of them . ."), 7);
         assert_eq!(word_count(""), 0);
     }
 }

@@ -50,8 +50,8 @@ static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 
 /// Renders Markdown to sanitised HTML and plain text.
 ///
-/// The article headline is the page's only `h1`, so body headings are shifted down one
-/// level (`#` becomes `h2`); raw HTML in the Markdown is allowed through the parser and then
+/// The article headline is the page's only `h1`, so a body `#` heading becomes `h2` (the
+/// level `##` already gives, which is what most reporters type); raw HTML in the Markdown is allowed through the parser and then
 /// cut down by the same allowlist as everything else.
 pub fn render_body(markdown: &str) -> RenderedBody {
     let events = Parser::new_ext(markdown, parser_options()).map(|event| match event {
@@ -75,10 +75,7 @@ pub fn render_body(markdown: &str) -> RenderedBody {
 fn demote(level: HeadingLevel) -> HeadingLevel {
     match level {
         HeadingLevel::H1 => HeadingLevel::H2,
-        HeadingLevel::H2 => HeadingLevel::H3,
-        HeadingLevel::H3 => HeadingLevel::H4,
-        HeadingLevel::H4 => HeadingLevel::H5,
-        _ => HeadingLevel::H6,
+        other => other,
     }
 }
 
@@ -121,13 +118,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn paragraphs_and_headings_render_with_demoted_levels() {
-        let r = render_body("# Background\n\nFirst *para*.\n\n## Detail\n\nSecond.");
+    fn paragraphs_and_headings_render_with_no_h1_in_the_body() {
+        let r = render_body("# Background\n\nFirst *para*.\n\n## Detail\n\nSecond.\n\n### Sub");
         assert_eq!(
             r.html,
-            "<h2>Background</h2>\n<p>First <em>para</em>.</p>\n<h3>Detail</h3>\n<p>Second.</p>\n"
+            "<h2>Background</h2>\n<p>First <em>para</em>.</p>\n<h2>Detail</h2>\n<p>Second.</p>\n<h3>Sub</h3>\n"
         );
-        assert_eq!(r.plain, "Background\n\nFirst para.\n\nDetail\n\nSecond.");
+        assert_eq!(r.plain, "Background\n\nFirst para.\n\nDetail\n\nSecond.\n\nSub");
     }
 
     #[test]

@@ -122,6 +122,15 @@ impl<'a> WriteTx<'a> {
         article_from_row(&row)
     }
 
+    async fn article_in_any_status(&mut self, id: ArticleId) -> Result<Article> {
+        let row = sqlx::query::<Any>(&format!("{ARTICLE_SELECT} WHERE a.id = $1"))
+            .bind(id.0)
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .ok_or(Error::NotFound)?;
+        article_from_row(&row)
+    }
+
     /// The id of the live article imported with `external_id`, if any.
     pub async fn id_by_external_id(&mut self, external_id: &str) -> Result<Option<ArticleId>> {
         let row = sqlx::query::<Any>("SELECT id FROM articles WHERE external_id = $1")
@@ -310,7 +319,7 @@ impl<'a> WriteTx<'a> {
             return Err(Error::VersionConflict { expected: expected.0, current: Box::new(current) });
         }
         self.link_terms(id, &terms, true).await?;
-        let after = self.article(id).await?;
+        let after = self.article_in_any_status(id).await?;
         self.write_revision(&after, actor).await?;
         let keys = dateline_core::change_keys(Some(&before), &after, now);
         let kind = if after.status == before.status { "update" } else { after.status.as_str() };

@@ -1,1 +1,28 @@
-//! placeholder
+//! Test support, dev-only: test databases on both backends, a [`TestApp`] serving on
+//! `127.0.0.1:0`, loaders for the shared corpus and fixtures, and a headless-Chromium driver.
+//!
+//! Rules every test follows through these helpers: SQLite is a real file with WAL (never
+//! `:memory:`); PostgreSQL is the server named by `DATELINE_TEST_DATABASE_URL`, with a fresh
+//! database per test; anything missing is a printed skip locally and a failure under
+//! `CI=true`.
+
+pub mod browser;
+mod db;
+mod server;
+pub mod shared;
+
+pub use db::{backends, TestDb};
+pub use server::{article, TestApp};
+
+/// Whether we run under CI, where missing prerequisites are failures, not skips.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Skips (locally) or fails (in CI) a test whose prerequisite is missing.
+pub fn missing_prerequisite(what: &str) {
+    if in_ci() {
+        panic!("CI=true and a test prerequisite is missing: {what}");
+    }
+    eprintln!("SKIPPED: {what}");
+}

@@ -1,0 +1,9 @@
+//! Integration tests through real parts: the store on SQLite and PostgreSQL, and the HTTP
+//! app on 127.0.0.1:0. One binary, modules by subject.
+
+mod api_admin;
+mod api_public;
+mod cache;
+mod import;
+mod pages;
+mod store;
