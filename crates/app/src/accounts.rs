@@ -1,6 +1,8 @@
 //! Users and API keys: creating them and checking credentials.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use chrono::Utc;
 use dateline_core::{FieldErrors, Role};
@@ -23,7 +25,13 @@ fn hash_key(secret: &str) -> String {
 
 impl App {
     /// Creates a user with an argon2id-hashed password.
-    pub async fn create_user(&self, email: &str, name: &str, role: Role, password: &str) -> Result<User> {
+    pub async fn create_user(
+        &self,
+        email: &str,
+        name: &str,
+        role: Role,
+        password: &str,
+    ) -> Result<User> {
         let email = email.trim().to_lowercase();
         let mut errors = FieldErrors::default();
         if !email.contains('@') || email.len() > 254 || email.chars().any(char::is_whitespace) {
@@ -33,7 +41,10 @@ impl App {
             errors.add("name", "must not be empty");
         }
         if password.chars().count() < MIN_PASSWORD_CHARS {
-            errors.add("password", format!("must be at least {MIN_PASSWORD_CHARS} characters"));
+            errors.add(
+                "password",
+                format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+            );
         }
         errors.into_result()?;
         let salt = SaltString::generate(&mut OsRng);
@@ -41,19 +52,31 @@ impl App {
             .hash_password(password.as_bytes(), &salt)
             .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))?
             .to_string();
-        Ok(self.store().create_user(&email, name.trim(), role, &hash, Utc::now()).await?)
+        Ok(self
+            .store()
+            .create_user(&email, name.trim(), role, &hash, Utc::now())
+            .await?)
     }
 
     /// Checks an email and password; `Unauthenticated` for any mismatch (without saying
     /// which part was wrong).
     pub async fn verify_password(&self, email: &str, password: &str) -> Result<User> {
-        let user = match self.store().user_by_email(&email.trim().to_lowercase()).await {
+        let user = match self
+            .store()
+            .user_by_email(&email.trim().to_lowercase())
+            .await
+        {
             Ok(u) => u,
             Err(dateline_store::Error::NotFound) => return Err(Error::Unauthenticated),
             Err(e) => return Err(e.into()),
         };
-        let parsed = PasswordHash::new(&user.password_hash).map_err(|e| Error::Internal(e.to_string()))?;
-        if user.disabled_at.is_some() || Argon2::default().verify_password(password.as_bytes(), &parsed).is_err() {
+        let parsed =
+            PasswordHash::new(&user.password_hash).map_err(|e| Error::Internal(e.to_string()))?;
+        if user.disabled_at.is_some()
+            || Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_err()
+        {
             return Err(Error::Unauthenticated);
         }
         Ok(user)
@@ -70,7 +93,10 @@ impl App {
         rand::rngs::OsRng.fill_bytes(&mut bytes);
         let secret = format!("{KEY_PREFIX}{}", hex::encode(bytes));
         let prefix = secret[..KEY_PREFIX.len() + 8].to_owned();
-        let key = self.store().create_api_key(name.trim(), role, &prefix, &hash_key(&secret), Utc::now()).await?;
+        let key = self
+            .store()
+            .create_api_key(name.trim(), role, &prefix, &hash_key(&secret), Utc::now())
+            .await?;
         tracing::info!(key.id = key.id, key.name = %key.name, role = %role, "API key created");
         Ok((key, secret))
     }
@@ -81,7 +107,10 @@ impl App {
             return Err(Error::Unauthenticated);
         }
         match self.store().api_key_by_hash(&hash_key(secret)).await {
-            Ok(key) => Ok(Actor { label: format!("key:{}", key.name), role: key.role }),
+            Ok(key) => Ok(Actor {
+                label: format!("key:{}", key.name),
+                role: key.role,
+            }),
             Err(dateline_store::Error::NotFound) => Err(Error::Unauthenticated),
             Err(e) => Err(e.into()),
         }

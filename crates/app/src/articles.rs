@@ -5,7 +5,9 @@
 //! nodes do the same from the change sequence).
 
 use chrono::{DateTime, Utc};
-use dateline_core::{slugify, Article, ArticleId, ArticleInput, Correction, LeadImage, Limits, Role, Status, Version};
+use dateline_core::{
+    slugify, Article, ArticleId, ArticleInput, Correction, LeadImage, Limits, Role, Status, Version,
+};
 use dateline_store::editorial::Revision;
 use dateline_store::ArticleRecord;
 use serde::Deserialize;
@@ -24,12 +26,18 @@ pub struct Actor {
 impl Actor {
     /// The importer, acting with editor rights.
     pub fn import() -> Actor {
-        Actor { label: "import".into(), role: Role::Editor }
+        Actor {
+            label: "import".into(),
+            role: Role::Editor,
+        }
     }
 
     /// The scheduler publishing a due article.
     pub fn scheduler() -> Actor {
-        Actor { label: "scheduler".into(), role: Role::Editor }
+        Actor {
+            label: "scheduler".into(),
+            role: Role::Editor,
+        }
     }
 
     fn require_editorial(&self) -> Result<()> {
@@ -174,10 +182,16 @@ pub fn prepare(
         .as_deref()
         .and_then(|s| dateline_core::Slug::parse(s).ok())
         .unwrap_or_else(|| slugify(&input.title, "article"));
-    let correction = input.correction.as_ref().map(|note| match previous_correction {
-        Some(prev) if &prev.note == note => prev.clone(),
-        _ => Correction { note: note.clone(), at: now },
-    });
+    let correction = input
+        .correction
+        .as_ref()
+        .map(|note| match previous_correction {
+            Some(prev) if &prev.note == note => prev.clone(),
+            _ => Correction {
+                note: note.clone(),
+                at: now,
+            },
+        });
     ArticleRecord {
         slug,
         external_id: input.external_id.clone(),
@@ -257,24 +271,43 @@ impl App {
 
     /// Applies `patch` if it is based on the current version; else `Conflict` with the
     /// current article and nothing written.
-    pub async fn update_article(&self, actor: &Actor, id: ArticleId, patch: ArticlePatch) -> Result<Article> {
+    pub async fn update_article(
+        &self,
+        actor: &Actor,
+        id: ArticleId,
+        patch: ArticlePatch,
+    ) -> Result<Article> {
         actor.require_editorial()?;
         let now = Utc::now();
         let expected = Version(patch.version);
         let mut tx = self.store().begin().await?;
         let current = tx.article(id).await?;
         if current.version != expected {
-            return Err(Error::Conflict { current: Box::new(current) });
+            return Err(Error::Conflict {
+                current: Box::new(current),
+            });
         }
         let input = self.validated(patch.apply(input_from_article(&current)))?;
         let (status, published_at) = match current.status {
             Status::Published | Status::Scheduled => {
-                let (s, at) = initial_status(&ArticleInput { status: Some(current.status), ..input.clone() }, now);
+                let (s, at) = initial_status(
+                    &ArticleInput {
+                        status: Some(current.status),
+                        ..input.clone()
+                    },
+                    now,
+                );
                 (s, at)
             }
             other => (other, input.published_at),
         };
-        let record = prepare(&input, status, published_at, current.correction.as_ref(), now);
+        let record = prepare(
+            &input,
+            status,
+            published_at,
+            current.correction.as_ref(),
+            now,
+        );
         let updated = tx.update(id, expected, &record, &actor.label, now).await?;
         tx.commit().await?;
         self.after_change_pair(&current, &updated);
@@ -309,20 +342,34 @@ impl App {
     }
 
     /// Withdraws a published article (its URL answers 410) or cancels a schedule.
-    pub async fn unpublish_article(&self, actor: &Actor, id: ArticleId, version: Option<Version>) -> Result<Article> {
+    pub async fn unpublish_article(
+        &self,
+        actor: &Actor,
+        id: ArticleId,
+        version: Option<Version>,
+    ) -> Result<Article> {
         actor.require_editorial()?;
-        self.change_status(actor, id, version, Utc::now(), |current| match current.status {
-            Status::Scheduled => (Status::Draft, current.published_at),
-            _ => (Status::Unpublished, current.published_at),
+        self.change_status(actor, id, version, Utc::now(), |current| {
+            match current.status {
+                Status::Scheduled => (Status::Draft, current.published_at),
+                _ => (Status::Unpublished, current.published_at),
+            }
         })
         .await
     }
 
     /// Deletes an article: it disappears everywhere; its revisions stay in the store.
-    pub async fn delete_article(&self, actor: &Actor, id: ArticleId, version: Option<Version>) -> Result<Article> {
+    pub async fn delete_article(
+        &self,
+        actor: &Actor,
+        id: ArticleId,
+        version: Option<Version>,
+    ) -> Result<Article> {
         actor.require_editorial()?;
-        self.change_status(actor, id, version, Utc::now(), |current| (Status::Deleted, current.published_at))
-            .await
+        self.change_status(actor, id, version, Utc::now(), |current| {
+            (Status::Deleted, current.published_at)
+        })
+        .await
     }
 
     async fn change_status(
@@ -336,16 +383,23 @@ impl App {
         let mut tx = self.store().begin().await?;
         let current = tx.article(id).await?;
         if version.is_some_and(|v| v != current.version) {
-            return Err(Error::Conflict { current: Box::new(current) });
+            return Err(Error::Conflict {
+                current: Box::new(current),
+            });
         }
         let (status, published_at) = decide(&current);
         if !current.status.can_become(status) {
-            return Err(Error::Transition { from: current.status, to: status });
+            return Err(Error::Transition {
+                from: current.status,
+                to: status,
+            });
         }
         let mut record = ArticleRecord::from_article(&current);
         record.status = status;
         record.published_at = published_at;
-        let updated = tx.update(id, current.version, &record, &actor.label, now).await?;
+        let updated = tx
+            .update(id, current.version, &record, &actor.label, now)
+            .await?;
         tx.commit().await?;
         self.after_change_pair(&current, &updated);
         tracing::info!(article.id = %id, from = %current.status, to = %updated.status, actor = %actor.label, "article status changed");
@@ -378,7 +432,8 @@ mod tests {
             ..Default::default()
         };
         let patch: ArticlePatch =
-            serde_json::from_str(r#"{"version": 3, "title": "New", "summary": null}"#).expect("valid");
+            serde_json::from_str(r#"{"version": 3, "title": "New", "summary": null}"#)
+                .expect("valid");
         let out = patch.apply(base);
         assert_eq!(out.title, "New");
         assert_eq!(out.summary, None);
@@ -389,7 +444,10 @@ mod tests {
     #[test]
     fn a_future_publish_time_means_scheduled() {
         let now = Utc::now();
-        let mut input = ArticleInput { title: "t".into(), ..Default::default() };
+        let mut input = ArticleInput {
+            title: "t".into(),
+            ..Default::default()
+        };
         input.published_at = Some(now + chrono::Duration::hours(1));
         assert_eq!(initial_status(&input, now).0, Status::Scheduled);
         input.status = Some(Status::Draft);
@@ -410,7 +468,10 @@ mod tests {
         };
         let now = Utc::now();
         let r = prepare(&input, Status::Published, Some(now), None, now);
-        assert_eq!(r.teaser, "An editor’s summary.", "smart punctuation, as on the page");
+        assert_eq!(
+            r.teaser, "An editor’s summary.",
+            "smart punctuation, as on the page"
+        );
         assert_eq!(r.dateline.as_deref(), Some("MUSCAT, OMAN"));
         assert_eq!(r.slug.as_str(), "port-grows");
         assert_eq!(r.word_count, 5);

@@ -31,8 +31,21 @@ pub struct CachedPage {
 
 impl CachedPage {
     /// A page ready to cache.
-    pub fn new(body: Bytes, content_type: &'static str, etag: String, last_modified: DateTime<Utc>, keys: Vec<String>) -> Self {
-        CachedPage { body, content_type, etag, last_modified, keys, serial: 0 }
+    pub fn new(
+        body: Bytes,
+        content_type: &'static str,
+        etag: String,
+        last_modified: DateTime<Utc>,
+        keys: Vec<String>,
+    ) -> Self {
+        CachedPage {
+            body,
+            content_type,
+            etag,
+            last_modified,
+            keys,
+            serial: 0,
+        }
     }
 }
 
@@ -55,7 +68,11 @@ pub struct PageCache {
 impl PageCache {
     /// An empty cache holding at most `max_bytes` of bodies (0 disables caching).
     pub fn new(max_bytes: usize) -> Self {
-        PageCache { inner: RwLock::new(Inner::default()), generation: AtomicU64::new(0), max_bytes }
+        PageCache {
+            inner: RwLock::new(Inner::default()),
+            generation: AtomicU64::new(0),
+            max_bytes,
+        }
     }
 
     /// The current generation; pass it to [`PageCache::insert`] after rendering.
@@ -84,13 +101,19 @@ impl PageCache {
         page.serial = inner.serial;
         remove_url(&mut inner, &url);
         for key in &page.keys {
-            inner.by_key.entry(key.clone()).or_default().insert(url.clone());
+            inner
+                .by_key
+                .entry(key.clone())
+                .or_default()
+                .insert(url.clone());
         }
         inner.order.push_back((page.serial, url.clone()));
         inner.bytes += size;
         inner.pages.insert(url, Arc::new(page));
         while inner.bytes > self.max_bytes {
-            let Some((serial, oldest)) = inner.order.pop_front() else { break };
+            let Some((serial, oldest)) = inner.order.pop_front() else {
+                break;
+            };
             if inner.pages.get(&oldest).is_some_and(|p| p.serial == serial) {
                 remove_url(&mut inner, &oldest);
             }
@@ -117,7 +140,10 @@ impl PageCache {
     pub fn clear(&self) {
         let mut inner = self.inner.write().unwrap_or_else(|p| p.into_inner());
         self.generation.fetch_add(1, Ordering::AcqRel);
-        *inner = Inner { serial: inner.serial, ..Inner::default() };
+        *inner = Inner {
+            serial: inner.serial,
+            ..Inner::default()
+        };
     }
 
     /// Number of cached pages and their total size in bytes.

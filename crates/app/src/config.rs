@@ -110,7 +110,10 @@ impl ConfigFile {
             Ok(text) => toml::from_str(&text)
                 .map_err(|e| Error::Startup(format!("{}: {e}", path.display()))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile::default()),
-            Err(e) => Err(Error::Startup(format!("could not read {}: {e}", path.display()))),
+            Err(e) => Err(Error::Startup(format!(
+                "could not read {}: {e}",
+                path.display()
+            ))),
         }
     }
 }
@@ -146,7 +149,9 @@ impl Config {
         if let Some(base) = overrides.base_url.or(file.base_url) {
             let base = base.trim_end_matches('/').to_owned();
             if !(base.starts_with("http://") || base.starts_with("https://")) {
-                return Err(Error::Startup(format!("base URL {base:?} must start with http:// or https://")));
+                return Err(Error::Startup(format!(
+                    "base URL {base:?} must start with http:// or https://"
+                )));
             }
             config.base_url = base;
         }
@@ -182,7 +187,10 @@ mod tests {
             "addr = \"127.0.0.1:9000\"\nsite_name = \"The Gazette\"\npage_cache_mb = 8\nbase_url = \"https://news.example/\"",
         )
         .expect("valid toml");
-        let overrides = Overrides { addr: Some("127.0.0.1:7000".parse().expect("addr")), ..Default::default() };
+        let overrides = Overrides {
+            addr: Some("127.0.0.1:7000".parse().expect("addr")),
+            ..Default::default()
+        };
         let c = Config::resolve(overrides, file).expect("valid");
         assert_eq!(c.addr.port(), 7000);
         assert_eq!(c.site_name, "The Gazette");

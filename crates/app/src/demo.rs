@@ -113,7 +113,10 @@ pub async fn load_if_empty(app: &App) -> Result<usize> {
         return Ok(0);
     }
     let now = Utc::now();
-    let actor = Actor { label: "demo".into(), role: dateline_core::Role::Editor };
+    let actor = Actor {
+        label: "demo".into(),
+        role: dateline_core::Role::Editor,
+    };
     for s in SAMPLES {
         let input = ArticleInput {
             title: s.title.into(),
@@ -125,7 +128,10 @@ pub async fn load_if_empty(app: &App) -> Result<usize> {
             dateline: Some(s.dateline.into()),
             source: Some("dateline sample".into()),
             published_at: Some(now - Duration::hours(s.hours_ago)),
-            external_id: Some(format!("dateline-sample-{}", dateline_core::slugify(s.title, "sample"))),
+            external_id: Some(format!(
+                "dateline-sample-{}",
+                dateline_core::slugify(s.title, "sample")
+            )),
             ..Default::default()
         };
         app.create_article(&actor, input).await?;

@@ -28,7 +28,10 @@ pub struct Follower {
 impl Follower {
     /// A follower that starts at `seq` (changes up to it are assumed applied).
     pub fn starting_at(seq: i64) -> Follower {
-        Follower { last_seq: seq, applied: BTreeSet::new() }
+        Follower {
+            last_seq: seq,
+            applied: BTreeSet::new(),
+        }
     }
 
     /// The newest sequence number seen.
@@ -47,7 +50,11 @@ impl Follower {
             let Some(last) = changes.last() else { break };
             cursor = last.seq;
             for change in changes.iter().filter(|c| c.seq > floor) {
-                let unseen = if change.seq > self.last_seq { true } else { self.applied.insert(change.seq) };
+                let unseen = if change.seq > self.last_seq {
+                    true
+                } else {
+                    self.applied.insert(change.seq)
+                };
                 if change.seq > self.last_seq {
                     self.applied.insert(change.seq);
                 }
@@ -67,7 +74,12 @@ impl Follower {
             keys.sort();
             keys.dedup();
             let dropped = app.cache().invalidate(&keys);
-            tracing::debug!(changes = fresh, to = self.last_seq, dropped, "applied changes from the sequence");
+            tracing::debug!(
+                changes = fresh,
+                to = self.last_seq,
+                dropped,
+                "applied changes from the sequence"
+            );
         }
         Ok(fresh)
     }
@@ -84,7 +96,8 @@ pub async fn run(app: App, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     };
     let mut follower = Follower::starting_at(start);
     app.set_applied_seq(start);
-    let mut tick = tokio::time::interval(Duration::from_millis(app.config().change_poll_interval_ms));
+    let mut tick =
+        tokio::time::interval(Duration::from_millis(app.config().change_poll_interval_ms));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {

@@ -45,7 +45,12 @@ pub struct ImportReport {
 
 impl App {
     /// Imports a JSON Lines file in one transaction.
-    pub async fn import_jsonl<R: BufRead>(&self, input: R, lenient: bool, progress: &dyn Progress) -> Result<ImportReport> {
+    pub async fn import_jsonl<R: BufRead>(
+        &self,
+        input: R,
+        lenient: bool,
+        progress: &dyn Progress,
+    ) -> Result<ImportReport> {
         let started = std::time::Instant::now();
         let actor = Actor::import();
         let mut reader = JsonlReader::new(input).lenient(lenient);
@@ -64,12 +69,18 @@ impl App {
             let prepared = prepare_batch(batch, now)?;
             for (number, input, record) in prepared {
                 let existing = match &input.external_id {
-                    Some(ext) => tx.id_by_external_id(ext).await.map_err(|e| at_record(number, e))?,
+                    Some(ext) => tx
+                        .id_by_external_id(ext)
+                        .await
+                        .map_err(|e| at_record(number, e))?,
                     None => None,
                 };
                 match existing {
                     None => {
-                        let a = tx.create(&record, &actor.label, now).await.map_err(|e| at_record(number, e))?;
+                        let a = tx
+                            .create(&record, &actor.label, now)
+                            .await
+                            .map_err(|e| at_record(number, e))?;
                         keys.push(format!("article:{}", a.id));
                         report.created += 1;
                     }
@@ -96,7 +107,10 @@ impl App {
                     }
                 }
             }
-            progress.advance(report.created + report.updated + report.unchanged, reader.bytes_read());
+            progress.advance(
+                report.created + report.updated + report.unchanged,
+                reader.bytes_read(),
+            );
         }
         tx.commit().await?;
         if report.created + report.updated > 0 {
@@ -110,14 +124,19 @@ impl App {
             updated = report.updated,
             unchanged = report.unchanged,
             duration_ms = (secs * 1000.0) as u64,
-            per_second = ((report.created + report.updated + report.unchanged) as f64 / secs.max(1e-9)) as u64,
+            per_second = ((report.created + report.updated + report.unchanged) as f64
+                / secs.max(1e-9)) as u64,
             "import committed"
         );
         Ok(report)
     }
 
     /// Writes every article (all statuses but deleted) as JSON Lines, in id order.
-    pub async fn export_jsonl<W: Write>(&self, out: &mut W, progress: &dyn Progress) -> Result<usize> {
+    pub async fn export_jsonl<W: Write>(
+        &self,
+        out: &mut W,
+        progress: &dyn Progress,
+    ) -> Result<usize> {
         let mut after = None;
         let mut written = 0;
         loop {
@@ -131,7 +150,8 @@ impl App {
             written += page.len();
             progress.advance(written, 0);
         }
-        out.flush().map_err(|e| Error::Internal(format!("could not write export: {e}")))?;
+        out.flush()
+            .map_err(|e| Error::Internal(format!("could not write export: {e}")))?;
         Ok(written)
     }
 }
@@ -139,7 +159,10 @@ impl App {
 fn same_content(a: &ArticleRecord, b: &ArticleRecord) -> bool {
     // Correction times are stamped at write; compare notes only.
     let note = |r: &ArticleRecord| r.correction.as_ref().map(|c| c.note.clone());
-    let strip = |r: &ArticleRecord| ArticleRecord { correction: None, ..r.clone() };
+    let strip = |r: &ArticleRecord| ArticleRecord {
+        correction: None,
+        ..r.clone()
+    };
     note(a) == note(b) && strip(a) == strip(b)
 }
 
@@ -162,7 +185,9 @@ type Prepared = (usize, ArticleInput, ArticleRecord);
 
 /// Validates and renders a batch on all cores; the first invalid record (by line) wins.
 fn prepare_batch(batch: Vec<Record>, now: chrono::DateTime<Utc>) -> Result<Vec<Prepared>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
     let chunk = batch.len().div_ceil(threads).max(1);
     let limits = Limits::default();
     let work = |records: &[Record]| -> std::result::Result<Vec<Prepared>, RecordError> {
@@ -173,7 +198,12 @@ fn prepare_batch(batch: Vec<Record>, now: chrono::DateTime<Utc>) -> Result<Vec<P
                 input.normalise();
                 if let Err(errors) = input.validate(&limits) {
                     let (field, message) = errors.0.into_iter().next().unwrap_or_default();
-                    return Err(RecordError { location: "line", number: r.number, field: Some(field), message });
+                    return Err(RecordError {
+                        location: "line",
+                        number: r.number,
+                        field: Some(field),
+                        message,
+                    });
                 }
                 let (status, published_at) = initial_status(&input, now);
                 let record = prepare(&input, status, published_at, None, now);
@@ -182,12 +212,20 @@ fn prepare_batch(batch: Vec<Record>, now: chrono::DateTime<Utc>) -> Result<Vec<P
             .collect()
     };
     let results: Vec<std::result::Result<Vec<Prepared>, RecordError>> = std::thread::scope(|s| {
-        let handles: Vec<_> = batch.chunks(chunk).map(|c| s.spawn(move || work(c))).collect();
+        let handles: Vec<_> = batch
+            .chunks(chunk)
+            .map(|c| s.spawn(move || work(c)))
+            .collect();
         handles
             .into_iter()
             .map(|h| {
                 h.join().unwrap_or_else(|_| {
-                    Err(RecordError { location: "line", number: 0, field: None, message: "renderer crashed".into() })
+                    Err(RecordError {
+                        location: "line",
+                        number: 0,
+                        field: None,
+                        message: "renderer crashed".into(),
+                    })
                 })
             })
             .collect()

@@ -48,7 +48,10 @@ impl App {
     /// and runs pending migrations.
     pub async fn open(config: Config) -> Result<App> {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-            Error::Startup(format!("could not create data dir {}: {e}", config.data_dir.display()))
+            Error::Startup(format!(
+                "could not create data dir {}: {e}",
+                config.data_dir.display()
+            ))
         })?;
         let url = config.database_url();
         let store = Store::connect(&url).await?;
@@ -59,7 +62,14 @@ impl App {
     /// Wraps an already connected store (tests arrange data through the same handle).
     pub fn with_store(config: Config, store: Store) -> App {
         let cache = PageCache::new(config.page_cache_bytes);
-        App { inner: Arc::new(Inner { config, store, cache, applied_seq: std::sync::atomic::AtomicI64::new(0) }) }
+        App {
+            inner: Arc::new(Inner {
+                config,
+                store,
+                cache,
+                applied_seq: std::sync::atomic::AtomicI64::new(0),
+            }),
+        }
     }
 
     /// The configuration this app runs with.
@@ -79,16 +89,23 @@ impl App {
 
     /// Newest change this node has applied to its cache (see [`follower`]).
     pub fn applied_seq(&self) -> i64 {
-        self.inner.applied_seq.load(std::sync::atomic::Ordering::Acquire)
+        self.inner
+            .applied_seq
+            .load(std::sync::atomic::Ordering::Acquire)
     }
 
     pub(crate) fn set_applied_seq(&self, seq: i64) {
-        self.inner.applied_seq.store(seq, std::sync::atomic::Ordering::Release);
+        self.inner
+            .applied_seq
+            .store(seq, std::sync::atomic::Ordering::Release);
     }
 
     /// Starts the background tasks (scheduled publishing, change follower); they stop when
     /// `shutdown` resolves.
-    pub fn spawn_background(&self, shutdown: tokio::sync::watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>> {
+    pub fn spawn_background(
+        &self,
+        shutdown: tokio::sync::watch::Receiver<bool>,
+    ) -> Vec<tokio::task::JoinHandle<()>> {
         vec![
             tokio::spawn(scheduler::run(self.clone(), shutdown.clone())),
             tokio::spawn(follower::run(self.clone(), shutdown)),

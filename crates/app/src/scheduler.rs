@@ -13,7 +13,10 @@ pub async fn publish_due(app: &App) -> Result<usize, Error> {
     let due = app.store().due_scheduled(Utc::now()).await?;
     let mut published = 0;
     for (id, version) in due {
-        match app.publish_article(&Actor::scheduler(), id, None, Some(version)).await {
+        match app
+            .publish_article(&Actor::scheduler(), id, None, Some(version))
+            .await
+        {
             Ok(_) => published += 1,
             // Someone changed or unscheduled it meanwhile; the next tick sees the new state.
             Err(Error::Conflict { .. } | Error::Transition { .. } | Error::NotFound) => {}

@@ -27,7 +27,13 @@ pub struct Global {
     pub data_dir: Option<PathBuf>,
 
     /// Database URL: sqlite://PATH or postgres://USER:PASS@HOST/DB [default: SQLite file in the data dir]
-    #[arg(long, global = true, env = "DATELINE_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "DATELINE_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
 
     /// Configuration file [default: dateline.toml in the current directory, if present]
@@ -183,7 +189,9 @@ pub enum KeyCommand {
 pub fn init_logging(global: &Global) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match global.log_format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().flatten_event(true).init(),

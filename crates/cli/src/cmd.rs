@@ -16,7 +16,11 @@ use crate::cli::{Cli, Command, Global};
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
-            let overrides = Overrides { addr: args.addr, base_url: args.base_url.clone(), ..overrides(&cli.global) };
+            let overrides = Overrides {
+                addr: args.addr,
+                base_url: args.base_url.clone(),
+                ..overrides(&cli.global)
+            };
             let config = config(&cli.global, overrides)?;
             serve::run(config, args.demo).await
         }
@@ -37,7 +41,10 @@ fn overrides(global: &Global) -> Overrides {
 }
 
 fn config(global: &Global, overrides: Overrides) -> anyhow::Result<Config> {
-    let path = global.config.clone().unwrap_or_else(|| PathBuf::from("dateline.toml"));
+    let path = global
+        .config
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("dateline.toml"));
     if global.config.is_some() && !path.exists() {
         anyhow::bail!("config file {} does not exist", path.display());
     }
@@ -48,5 +55,7 @@ fn config(global: &Global, overrides: Overrides) -> anyhow::Result<Config> {
 async fn open(global: &Global) -> anyhow::Result<App> {
     let config = config(global, overrides(global))?;
     let dir = config.data_dir.display().to_string();
-    App::open(config).await.with_context(|| format!("opening the store (data dir {dir})"))
+    App::open(config)
+        .await
+        .with_context(|| format!("opening the store (data dir {dir})"))
 }

@@ -18,7 +18,11 @@ impl Reporter {
     /// A reporter for `total` bytes (0 if unknown).
     pub fn new(what: &'static str, total: u64) -> Reporter {
         let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = if total > 0 { ProgressBar::new(total) } else { ProgressBar::new_spinner() };
+            let bar = if total > 0 {
+                ProgressBar::new(total)
+            } else {
+                ProgressBar::new_spinner()
+            };
             let template = if total > 0 {
                 "{spinner} {msg} [{bar:40}] {bytes}/{total_bytes} ({eta} left)"
             } else {
@@ -30,7 +34,11 @@ impl Reporter {
             bar.enable_steady_tick(Duration::from_millis(120));
             bar
         });
-        Reporter { bar, what, last_log: Mutex::new(Instant::now()) }
+        Reporter {
+            bar,
+            what,
+            last_log: Mutex::new(Instant::now()),
+        }
     }
 
     /// Clears the bar.

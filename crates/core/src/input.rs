@@ -83,7 +83,9 @@ pub struct FieldErrors(pub BTreeMap<String, String>);
 impl FieldErrors {
     /// Records a problem with `field`; the first problem per field wins.
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.entry(field.to_owned()).or_insert_with(|| message.into());
+        self.0
+            .entry(field.to_owned())
+            .or_insert_with(|| message.into());
     }
 
     /// Whether no problem was recorded.
@@ -161,10 +163,16 @@ impl ArticleInput {
         if self.title.is_empty() {
             errors.add("title", "must not be empty");
         } else if chars(&self.title) > limits.title_chars {
-            errors.add("title", format!("must be at most {} characters", limits.title_chars));
+            errors.add(
+                "title",
+                format!("must be at most {} characters", limits.title_chars),
+            );
         }
         if self.body.len() > limits.body_bytes {
-            errors.add("body", format!("must be at most {} bytes", limits.body_bytes));
+            errors.add(
+                "body",
+                format!("must be at most {} bytes", limits.body_bytes),
+            );
         }
         if let Some(slug) = &self.slug {
             if let Err(e) = Slug::parse(slug) {
@@ -182,13 +190,21 @@ impl ArticleInput {
             ("external_id", &self.external_id),
         ];
         for (field, value) in short {
-            if value.as_deref().is_some_and(|v| chars(v) > limits.short_text_chars) {
-                errors.add(field, format!("must be at most {} characters", limits.short_text_chars));
+            if value
+                .as_deref()
+                .is_some_and(|v| chars(v) > limits.short_text_chars)
+            {
+                errors.add(
+                    field,
+                    format!("must be at most {} characters", limits.short_text_chars),
+                );
             }
         }
         if let Some(url) = &self.lead_image_url {
             if !(url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/'))
-                || url.chars().any(|c| c.is_whitespace() || c == '"' || c == '<')
+                || url
+                    .chars()
+                    .any(|c| c.is_whitespace() || c == '"' || c == '<')
                 || url.len() > 2_000
             {
                 errors.add("lead_image_url", "must be an http(s) URL or a site path");
@@ -197,18 +213,27 @@ impl ArticleInput {
         if (self.lead_image_caption.is_some() || self.lead_image_credit.is_some())
             && self.lead_image_url.is_none()
         {
-            errors.add("lead_image_url", "is required when a caption or credit is given");
+            errors.add(
+                "lead_image_url",
+                "is required when a caption or credit is given",
+            );
         }
         if let Some(section) = &self.section {
             if chars(section) > limits.term_chars {
-                errors.add("section", format!("must be at most {} characters", limits.term_chars));
+                errors.add(
+                    "section",
+                    format!("must be at most {} characters", limits.term_chars),
+                );
             }
         }
         for (field, list) in [("tags", &self.tags), ("authors", &self.authors)] {
             if list.len() > limits.terms {
                 errors.add(field, format!("at most {} allowed", limits.terms));
             } else if list.iter().any(|t| chars(t) > limits.term_chars) {
-                errors.add(field, format!("each must be at most {} characters", limits.term_chars));
+                errors.add(
+                    field,
+                    format!("each must be at most {} characters", limits.term_chars),
+                );
             }
         }
         if self.status == Some(Status::Deleted) {

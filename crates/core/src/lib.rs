@@ -10,13 +10,17 @@ pub mod input;
 pub mod slug;
 pub mod status;
 
-pub use article::{article_path, change_keys, Article, ArticleId, Correction, LeadImage, Term, Version};
+pub use article::{
+    article_path, change_keys, Article, ArticleId, Correction, LeadImage, Term, Version,
+};
 pub use input::{ArticleInput, FieldErrors, Limits};
 pub use slug::{slugify, Slug, SlugError};
 pub use status::Status;
 
 /// Roles of users and API keys, from least to most power (DESIGN.md "What an editor does").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Writes own drafts.

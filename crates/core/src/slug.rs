@@ -131,7 +131,10 @@ mod tests {
             slugify("Oman's port: 'Muscat' grows 5% — again!", "x").as_str(),
             "omans-port-muscat-grows-5-again"
         );
-        assert_eq!(slugify("Café société in Zürich", "x").as_str(), "cafe-societe-in-zurich");
+        assert_eq!(
+            slugify("Café société in Zürich", "x").as_str(),
+            "cafe-societe-in-zurich"
+        );
     }
 
     #[test]

@@ -12,9 +12,23 @@ use crate::{Record, RecordError};
 /// Fields of DESIGN.md's format plus dateline's own (written by `export`). Anything else is
 /// an error unless the reader is lenient.
 const KNOWN_FIELDS: &[&str] = &[
-    "external_id", "title", "body", "section", "tags", "authors", "dateline", "summary", "source",
-    "published_at", "status", "slug", "standfirst", "lead_image_url", "lead_image_caption",
-    "lead_image_credit", "correction",
+    "external_id",
+    "title",
+    "body",
+    "section",
+    "tags",
+    "authors",
+    "dateline",
+    "summary",
+    "source",
+    "published_at",
+    "status",
+    "slug",
+    "standfirst",
+    "lead_image_url",
+    "lead_image_caption",
+    "lead_image_credit",
+    "correction",
 ];
 
 /// Longest line accepted: a body limit of 1 MB plus JSON escaping headroom.
@@ -32,7 +46,13 @@ pub struct JsonlReader<R> {
 impl<R: BufRead> JsonlReader<R> {
     /// A strict reader: unknown fields are errors.
     pub fn new(input: R) -> Self {
-        JsonlReader { input, line_no: 0, bytes_read: 0, lenient: false, buf: Vec::new() }
+        JsonlReader {
+            input,
+            line_no: 0,
+            bytes_read: 0,
+            lenient: false,
+            buf: Vec::new(),
+        }
     }
 
     /// Ignores unknown fields instead of rejecting them (`--lenient`).
@@ -72,7 +92,9 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
             };
             self.bytes_read += n as u64;
             if self.buf.len() > MAX_LINE_BYTES {
-                return Some(Err(self.error(None, format!("line longer than {MAX_LINE_BYTES} bytes"))));
+                return Some(Err(
+                    self.error(None, format!("line longer than {MAX_LINE_BYTES} bytes"))
+                ));
             }
             let Ok(text) = std::str::from_utf8(&self.buf) else {
                 return Some(Err(self.error(None, "not valid UTF-8")));
@@ -119,22 +141,33 @@ impl<R: BufRead> JsonlReader<R> {
         input.tags = self.string_list(&mut obj, "tags")?;
         input.authors = self.string_list(&mut obj, "authors")?;
         if let Some(when) = self.opt_string(&mut obj, "published_at")? {
-            let parsed = DateTime::parse_from_rfc3339(&when)
-                .map_err(|e| self.error(Some("published_at"), format!("not an RFC 3339 time ({e})")))?;
+            let parsed = DateTime::parse_from_rfc3339(&when).map_err(|e| {
+                self.error(Some("published_at"), format!("not an RFC 3339 time ({e})"))
+            })?;
             input.published_at = Some(parsed.with_timezone(&Utc));
         }
         if let Some(status) = self.opt_string(&mut obj, "status")? {
             let parsed = Status::parse(&status)
                 .filter(|s| *s != Status::Deleted)
                 .ok_or_else(|| {
-                    self.error(Some("status"), "must be published, draft, scheduled or unpublished")
+                    self.error(
+                        Some("status"),
+                        "must be published, draft, scheduled or unpublished",
+                    )
                 })?;
             input.status = Some(parsed);
         }
-        Ok(Record { number: self.line_no, input })
+        Ok(Record {
+            number: self.line_no,
+            input,
+        })
     }
 
-    fn required_string(&self, obj: &mut Map<String, Value>, field: &str) -> Result<String, RecordError> {
+    fn required_string(
+        &self,
+        obj: &mut Map<String, Value>,
+        field: &str,
+    ) -> Result<String, RecordError> {
         match obj.remove(field) {
             Some(Value::String(s)) => Ok(s),
             None | Some(Value::Null) => Err(self.error(Some(field), "is required")),
@@ -142,7 +175,11 @@ impl<R: BufRead> JsonlReader<R> {
         }
     }
 
-    fn opt_string(&self, obj: &mut Map<String, Value>, field: &str) -> Result<Option<String>, RecordError> {
+    fn opt_string(
+        &self,
+        obj: &mut Map<String, Value>,
+        field: &str,
+    ) -> Result<Option<String>, RecordError> {
         match obj.remove(field) {
             Some(Value::String(s)) => Ok(Some(s)),
             None | Some(Value::Null) => Ok(None),
@@ -150,7 +187,11 @@ impl<R: BufRead> JsonlReader<R> {
         }
     }
 
-    fn string_list(&self, obj: &mut Map<String, Value>, field: &str) -> Result<Vec<String>, RecordError> {
+    fn string_list(
+        &self,
+        obj: &mut Map<String, Value>,
+        field: &str,
+    ) -> Result<Vec<String>, RecordError> {
         match obj.remove(field) {
             None | Some(Value::Null) => Ok(Vec::new()),
             Some(Value::Array(items)) => items
@@ -245,7 +286,10 @@ mod tests {
         let first = recs[0].as_ref().expect("valid");
         assert_eq!(first.number, 1);
         assert_eq!(first.input.section.as_deref(), Some("tech"));
-        assert_eq!(first.input.published_at.map(format_time).as_deref(), Some("2005-03-01T09:00:00Z"));
+        assert_eq!(
+            first.input.published_at.map(format_time).as_deref(),
+            Some("2005-03-01T09:00:00Z")
+        );
         let second = recs[1].as_ref().expect("valid");
         assert_eq!(second.number, 3, "blank lines still count");
         assert_eq!(second.input.status, None);
@@ -257,7 +301,10 @@ mod tests {
         let err = recs[1].as_ref().expect_err("bad time");
         assert_eq!(err.number, 2);
         assert_eq!(err.field.as_deref(), Some("published_at"));
-        assert!(err.to_string().starts_with("line 2, field `published_at`:"), "{err}");
+        assert!(
+            err.to_string().starts_with("line 2, field `published_at`:"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -271,16 +318,36 @@ mod tests {
 
     #[test]
     fn missing_title_wrong_types_and_garbage_are_refused() {
-        assert_eq!(read("{\"body\": \"b\"}")[0].as_ref().expect_err("x").field.as_deref(), Some("title"));
         assert_eq!(
-            read("{\"title\": \"a\", \"body\": \"b\", \"tags\": \"x\"}")[0].as_ref().expect_err("x").field.as_deref(),
+            read("{\"body\": \"b\"}")[0]
+                .as_ref()
+                .expect_err("x")
+                .field
+                .as_deref(),
+            Some("title")
+        );
+        assert_eq!(
+            read("{\"title\": \"a\", \"body\": \"b\", \"tags\": \"x\"}")[0]
+                .as_ref()
+                .expect_err("x")
+                .field
+                .as_deref(),
             Some("tags")
         );
         assert!(read("[1,2]")[0].is_err());
         assert!(read("{not json")[0].is_err());
-        assert!(JsonlReader::new(&b"{\"title\": \"\xff\", \"body\": \"\"}"[..]).next().expect("one").is_err());
+        assert!(
+            JsonlReader::new(&b"{\"title\": \"\xff\", \"body\": \"\"}"[..])
+                .next()
+                .expect("one")
+                .is_err()
+        );
         assert_eq!(
-            read("{\"title\": \"a\", \"body\": \"b\", \"status\": \"deleted\"}")[0].as_ref().expect_err("x").field.as_deref(),
+            read("{\"title\": \"a\", \"body\": \"b\", \"status\": \"deleted\"}")[0]
+                .as_ref()
+                .expect_err("x")
+                .field
+                .as_deref(),
             Some("status")
         );
     }

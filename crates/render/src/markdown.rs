@@ -20,10 +20,46 @@ static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut b = ammonia::Builder::default();
     b.tags(
         [
-            "p", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "a", "em",
-            "strong", "b", "i", "code", "pre", "br", "hr", "img", "figure", "figcaption", "table",
-            "thead", "tbody", "tr", "th", "td", "del", "s", "sup", "sub", "abbr", "cite", "q",
-            "small", "mark", "dl", "dt", "dd",
+            "p",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "blockquote",
+            "ul",
+            "ol",
+            "li",
+            "a",
+            "em",
+            "strong",
+            "b",
+            "i",
+            "code",
+            "pre",
+            "br",
+            "hr",
+            "img",
+            "figure",
+            "figcaption",
+            "table",
+            "thead",
+            "tbody",
+            "tr",
+            "th",
+            "td",
+            "del",
+            "s",
+            "sup",
+            "sub",
+            "abbr",
+            "cite",
+            "q",
+            "small",
+            "mark",
+            "dl",
+            "dt",
+            "dd",
         ]
         .into_iter()
         .collect(),
@@ -32,7 +68,10 @@ static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     .tag_attributes(
         [
             ("a", ["href"].into_iter().collect()),
-            ("img", ["src", "alt", "width", "height"].into_iter().collect()),
+            (
+                "img",
+                ["src", "alt", "width", "height"].into_iter().collect(),
+            ),
             ("td", ["colspan", "rowspan"].into_iter().collect()),
             ("th", ["colspan", "rowspan", "scope"].into_iter().collect()),
             ("ol", ["start"].into_iter().collect()),
@@ -55,7 +94,12 @@ static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 /// cut down by the same allowlist as everything else.
 pub fn render_body(markdown: &str) -> RenderedBody {
     let events = Parser::new_ext(markdown, parser_options()).map(|event| match event {
-        Event::Start(Tag::Heading { level, id, classes, attrs }) => Event::Start(Tag::Heading {
+        Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) => Event::Start(Tag::Heading {
             level: demote(level),
             id,
             classes,
@@ -100,11 +144,7 @@ pub fn plain_text(markdown: &str) -> String {
                 | TagEnd::BlockQuote(_)
                 | TagEnd::CodeBlock
                 | TagEnd::TableRow,
-            ) => {
-                if !out.ends_with("\n\n") {
-                    out.push_str("\n\n");
-                }
-            }
+            ) if !out.ends_with("\n\n") => out.push_str("\n\n"),
             Event::End(TagEnd::TableCell) => out.push(' '),
             _ => {}
         }
@@ -124,7 +164,10 @@ mod tests {
             r.html,
             "<h2>Background</h2>\n<p>First <em>para</em>.</p>\n<h2>Detail</h2>\n<p>Second.</p>\n<h3>Sub</h3>\n"
         );
-        assert_eq!(r.plain, "Background\n\nFirst para.\n\nDetail\n\nSecond.\n\nSub");
+        assert_eq!(
+            r.plain,
+            "Background\n\nFirst para.\n\nDetail\n\nSecond.\n\nSub"
+        );
     }
 
     #[test]
@@ -138,7 +181,16 @@ mod tests {
             "<svg onload=alert(5)></svg><style>body{}</style>",
         );
         let html = render_body(hostile).html;
-        for needle in ["<script", "onerror", "javascript:", "JaVaScRiPt", "<iframe", "<svg", "onload", "<style"] {
+        for needle in [
+            "<script",
+            "onerror",
+            "javascript:",
+            "JaVaScRiPt",
+            "<iframe",
+            "<svg",
+            "onload",
+            "<style",
+        ] {
             assert!(!html.contains(needle), "{needle} survived in {html}");
         }
     }
@@ -146,7 +198,12 @@ mod tests {
     #[test]
     fn links_get_safe_rel() {
         let html = render_body("[BBC](https://www.bbc.co.uk/news)").html;
-        assert!(html.contains(r#"<a href="https://www.bbc.co.uk/news" rel="noopener noreferrer">BBC</a>"#), "{html}");
+        assert!(
+            html.contains(
+                r#"<a href="https://www.bbc.co.uk/news" rel="noopener noreferrer">BBC</a>"#
+            ),
+            "{html}"
+        );
     }
 
     #[test]

@@ -9,8 +9,8 @@ const ABBREVIATIONS: &[&str] = &[
     "mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "gen", "lt", "col", "capt", "sgt", "maj",
     "cmdr", "adm", "gov", "sen", "rep", "rev", "hon", "pres", "vs", "etc", "inc", "ltd", "co",
     "corp", "no", "vol", "fig", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
-    "oct", "nov", "dec", "approx", "est", "dept", "univ", "ave", "blvd", "mt", "ft", "e.g",
-    "i.e", "u.s", "u.k", "u.n", "e.u", "a.m", "p.m",
+    "oct", "nov", "dec", "approx", "est", "dept", "univ", "ave", "blvd", "mt", "ft", "e.g", "i.e",
+    "u.s", "u.k", "u.n", "e.u", "a.m", "p.m",
 ];
 
 /// Makes a teaser from plain text: whole sentences from the start, as many as fit in
@@ -77,8 +77,15 @@ fn sentence_ends(text: &str) -> Vec<usize> {
             let next_starts_sentence = text[end..]
                 .strip_prefix(' ')
                 .and_then(|r| r.chars().next())
-                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || matches!(c, '"' | '“' | '‘' | '\'' | '('));
-            if (at_end || next_starts_sentence) && !(b == b'.' && is_abbreviation(&text[..i])) {
+                .is_some_and(|c| {
+                    c.is_uppercase()
+                        || c.is_ascii_digit()
+                        || matches!(c, '"' | '“' | '‘' | '\'' | '(')
+                });
+            if (at_end || next_starts_sentence)
+                && !(b == b'.' && is_abbreviation(&text[..i]))
+                && !inside_quote(&text[..i])
+            {
                 ends.push(end);
             }
             i = end;
@@ -87,6 +94,15 @@ fn sentence_ends(text: &str) -> Vec<usize> {
         }
     }
     ends
+}
+
+/// Whether `before` leaves a double quotation open: a full stop inside a quote ends the
+/// quoted sentence, not the reporter's.
+fn inside_quote(before: &str) -> bool {
+    let straight = before.matches('"').count();
+    let open = before.matches('“').count();
+    let close = before.matches('”').count();
+    straight % 2 == 1 || open > close
 }
 
 /// Whether the word just before a full stop at the end of `before` is an abbreviation or
@@ -114,16 +130,25 @@ mod tests {
     #[test]
     fn abbreviations_do_not_end_sentences() {
         let t = teaser("Lt. Gen. Smith met Dr. Jones in the U.S. capital on Monday. They talked.");
-        assert_eq!(t, "Lt. Gen. Smith met Dr. Jones in the U.S. capital on Monday. They talked.");
+        assert_eq!(
+            t,
+            "Lt. Gen. Smith met Dr. Jones in the U.S. capital on Monday. They talked."
+        );
         let t = teaser("The U.S. Senate voted. Then it adjourned.");
         assert_eq!(t, "The U.S. Senate voted. Then it adjourned.");
     }
 
     #[test]
     fn quotes_stay_with_their_sentence() {
-        let t = teaser("\"We will not stop. Never.\" said the minister. Others disagreed strongly.");
-        assert!(t.starts_with("\"We will not stop."), "{t}");
-        assert!(!t.ends_with('"') || t.matches('"').count() % 2 == 0, "{t}");
+        let t = teaser(
+            "\"We will not stop. Never.\" said the minister. Others disagreed strongly. More.",
+        );
+        assert_eq!(
+            t,
+            "\"We will not stop. Never.\" said the minister. Others disagreed strongly."
+        );
+        let t = teaser("“Stop. Now,” she said. Then she left. A third.");
+        assert_eq!(t, "“Stop. Now,” she said. Then she left.");
     }
 
     #[test]

@@ -125,7 +125,9 @@ impl Store {
 
     /// Number of users: 0 means a fresh install.
     pub async fn user_count(&self) -> Result<i64> {
-        let row = sqlx::query::<Any>("SELECT COUNT(*) AS n FROM users").fetch_one(self.pool()).await?;
+        let row = sqlx::query::<Any>("SELECT COUNT(*) AS n FROM users")
+            .fetch_one(self.pool())
+            .await?;
         Ok(row.try_get("n")?)
     }
 
@@ -177,11 +179,13 @@ impl Store {
 
     /// Revokes a key; `NotFound` if no live key has this id.
     pub async fn revoke_api_key(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
-        let done = sqlx::query::<Any>("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(now.timestamp())
-            .bind(id)
-            .execute(self.pool())
-            .await?;
+        let done = sqlx::query::<Any>(
+            "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now.timestamp())
+        .bind(id)
+        .execute(self.pool())
+        .await?;
         if done.rows_affected() == 0 {
             return Err(Error::NotFound);
         }

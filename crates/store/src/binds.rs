@@ -19,7 +19,10 @@ pub(crate) struct Sql {
 
 impl Sql {
     pub fn new(text: &str) -> Sql {
-        Sql { text: text.to_owned(), binds: Vec::new() }
+        Sql {
+            text: text.to_owned(),
+            binds: Vec::new(),
+        }
     }
 
     /// Appends raw SQL.

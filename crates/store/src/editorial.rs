@@ -103,7 +103,11 @@ pub struct WriteTx<'a> {
 
 impl<'a> WriteTx<'a> {
     pub(crate) fn new(tx: Transaction<'a, Any>, guard: Option<OwnedMutexGuard<()>>) -> Self {
-        WriteTx { tx, terms: TermCache::default(), _guard: guard }
+        WriteTx {
+            tx,
+            terms: TermCache::default(),
+            _guard: guard,
+        }
     }
 
     /// Makes everything written visible at once.
@@ -114,11 +118,13 @@ impl<'a> WriteTx<'a> {
 
     /// Reads an article in any status but deleted, inside this transaction.
     pub async fn article(&mut self, id: ArticleId) -> Result<Article> {
-        let row = sqlx::query::<Any>(&format!("{ARTICLE_SELECT} WHERE a.id = $1 AND a.status <> 'deleted'"))
-            .bind(id.0)
-            .fetch_optional(&mut *self.tx)
-            .await?
-            .ok_or(Error::NotFound)?;
+        let row = sqlx::query::<Any>(&format!(
+            "{ARTICLE_SELECT} WHERE a.id = $1 AND a.status <> 'deleted'"
+        ))
+        .bind(id.0)
+        .fetch_optional(&mut *self.tx)
+        .await?
+        .ok_or(Error::NotFound)?;
         article_from_row(&row)
     }
 
@@ -137,7 +143,10 @@ impl<'a> WriteTx<'a> {
             .bind(external_id)
             .fetch_optional(&mut *self.tx)
             .await?;
-        Ok(row.map(|r| r.try_get::<i64, _>("id")).transpose()?.map(ArticleId))
+        Ok(row
+            .map(|r| r.try_get::<i64, _>("id"))
+            .transpose()?
+            .map(ArticleId))
     }
 
     async fn slug_taken(&mut self, slug: &Slug, except: Option<ArticleId>) -> Result<bool> {
@@ -166,11 +175,18 @@ impl<'a> WriteTx<'a> {
                 return Ok(candidate);
             }
         }
-        Err(Error::Duplicate { field: "slug".into() })
+        Err(Error::Duplicate {
+            field: "slug".into(),
+        })
     }
 
     /// Inserts a new article (version 1) with its first revision and a change row.
-    pub async fn create(&mut self, record: &ArticleRecord, actor: &str, now: DateTime<Utc>) -> Result<Article> {
+    pub async fn create(
+        &mut self,
+        record: &ArticleRecord,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Article> {
         let slug = self.unique_slug(&record.slug, None).await?;
         let terms = self.resolve_terms(record).await?;
         let row = sqlx::query::<Any>(
@@ -227,7 +243,10 @@ impl<'a> WriteTx<'a> {
             correction: record.correction.clone(),
             status: record.status,
             created_at: time(now.timestamp())?,
-            published_at: record.published_at.map(|t| time(t.timestamp())).transpose()?,
+            published_at: record
+                .published_at
+                .map(|t| time(t.timestamp()))
+                .transpose()?,
             updated_at: time(now.timestamp())?,
             version: Version(1),
             story_id: id.0,
@@ -254,7 +273,10 @@ impl<'a> WriteTx<'a> {
     ) -> Result<Article> {
         let before = self.article(id).await?;
         if before.version != expected {
-            return Err(Error::VersionConflict { expected: expected.0, current: Box::new(before) });
+            return Err(Error::VersionConflict {
+                expected: expected.0,
+                current: Box::new(before),
+            });
         }
         let slug = if record.slug == before.slug {
             before.slug.clone()
@@ -268,11 +290,13 @@ impl<'a> WriteTx<'a> {
                 .execute(&mut *self.tx)
                 .await?;
             if was_public {
-                sqlx::query::<Any>("INSERT INTO slug_redirects (old_slug, article_id) VALUES ($1, $2)")
-                    .bind(before.slug.as_str())
-                    .bind(id.0)
-                    .execute(&mut *self.tx)
-                    .await?;
+                sqlx::query::<Any>(
+                    "INSERT INTO slug_redirects (old_slug, article_id) VALUES ($1, $2)",
+                )
+                .bind(before.slug.as_str())
+                .bind(id.0)
+                .execute(&mut *self.tx)
+                .await?;
             }
         }
         let terms = self.resolve_terms(record).await?;
@@ -299,7 +323,12 @@ impl<'a> WriteTx<'a> {
         .bind(terms.tags_json.as_str())
         .bind(terms.authors_json.as_str())
         .bind(record.lead_image.as_ref().map(|i| i.url.as_str()))
-        .bind(record.lead_image.as_ref().and_then(|i| i.caption.as_deref()))
+        .bind(
+            record
+                .lead_image
+                .as_ref()
+                .and_then(|i| i.caption.as_deref()),
+        )
         .bind(record.lead_image.as_ref().and_then(|i| i.credit.as_deref()))
         .bind(record.source.as_deref())
         .bind(record.correction.as_ref().map(|c| c.note.as_str()))
@@ -316,13 +345,20 @@ impl<'a> WriteTx<'a> {
         if result.rows_affected() == 0 {
             // Another writer got in between our read and write (PostgreSQL, no write lock).
             let current = self.article(id).await?;
-            return Err(Error::VersionConflict { expected: expected.0, current: Box::new(current) });
+            return Err(Error::VersionConflict {
+                expected: expected.0,
+                current: Box::new(current),
+            });
         }
         self.link_terms(id, &terms, true).await?;
         let after = self.article_in_any_status(id).await?;
         self.write_revision(&after, actor).await?;
         let keys = dateline_core::change_keys(Some(&before), &after, now);
-        let kind = if after.status == before.status { "update" } else { after.status.as_str() };
+        let kind = if after.status == before.status {
+            "update"
+        } else {
+            after.status.as_str()
+        };
         self.write_change(&after, kind, &keys).await?;
         Ok(after)
     }
@@ -361,7 +397,12 @@ impl<'a> WriteTx<'a> {
         })
     }
 
-    async fn link_terms(&mut self, id: ArticleId, terms: &ResolvedTerms, replace: bool) -> Result<()> {
+    async fn link_terms(
+        &mut self,
+        id: ArticleId,
+        terms: &ResolvedTerms,
+        replace: bool,
+    ) -> Result<()> {
         for (table, column, ids) in [
             ("article_tags", "tag_id", &terms.tag_ids),
             ("article_authors", "author_id", &terms.author_ids),
@@ -375,7 +416,9 @@ impl<'a> WriteTx<'a> {
             if ids.is_empty() {
                 continue;
             }
-            let mut sql = Sql::new(&format!("INSERT INTO {table} (article_id, {column}, position) VALUES "));
+            let mut sql = Sql::new(&format!(
+                "INSERT INTO {table} (article_id, {column}, position) VALUES "
+            ));
             for (position, term_id) in ids.iter().enumerate() {
                 if position > 0 {
                     sql.push(", ");
@@ -409,13 +452,15 @@ impl<'a> WriteTx<'a> {
     }
 
     async fn write_change(&mut self, article: &Article, kind: &str, keys: &[String]) -> Result<()> {
-        sqlx::query::<Any>("INSERT INTO changes (article_id, kind, surrogate_keys, at) VALUES ($1, $2, $3, $4)")
-            .bind(article.id.0)
-            .bind(kind)
-            .bind(keys.join(" "))
-            .bind(article.updated_at.timestamp())
-            .execute(&mut *self.tx)
-            .await?;
+        sqlx::query::<Any>(
+            "INSERT INTO changes (article_id, kind, surrogate_keys, at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(article.id.0)
+        .bind(kind)
+        .bind(keys.join(" "))
+        .bind(article.updated_at.timestamp())
+        .execute(&mut *self.tx)
+        .await?;
         Ok(())
     }
 }
@@ -434,11 +479,13 @@ struct ResolvedTerms {
 impl Store {
     /// An article in any status except deleted.
     pub async fn article(&self, id: ArticleId) -> Result<Article> {
-        let row = sqlx::query::<Any>(&format!("{ARTICLE_SELECT} WHERE a.id = $1 AND a.status <> 'deleted'"))
-            .bind(id.0)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(Error::NotFound)?;
+        let row = sqlx::query::<Any>(&format!(
+            "{ARTICLE_SELECT} WHERE a.id = $1 AND a.status <> 'deleted'"
+        ))
+        .bind(id.0)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(Error::NotFound)?;
         article_from_row(&row)
     }
 
@@ -463,7 +510,11 @@ impl Store {
     }
 
     /// A page of articles in id order, every status but deleted: the export's source.
-    pub async fn articles_after(&self, after: Option<ArticleId>, limit: i64) -> Result<Vec<Article>> {
+    pub async fn articles_after(
+        &self,
+        after: Option<ArticleId>,
+        limit: i64,
+    ) -> Result<Vec<Article>> {
         let rows = sqlx::query::<Any>(&format!(
             "{ARTICLE_SELECT} WHERE a.id > $1 AND a.status <> 'deleted' ORDER BY a.id LIMIT $2"
         ))
@@ -489,9 +540,10 @@ impl Store {
 
     /// How many articles are stored, in any status but deleted.
     pub async fn article_count(&self) -> Result<i64> {
-        let row = sqlx::query::<Any>("SELECT COUNT(*) AS n FROM articles WHERE status <> 'deleted'")
-            .fetch_one(self.pool())
-            .await?;
+        let row =
+            sqlx::query::<Any>("SELECT COUNT(*) AS n FROM articles WHERE status <> 'deleted'")
+                .fetch_one(self.pool())
+                .await?;
         Ok(row.try_get("n")?)
     }
 }

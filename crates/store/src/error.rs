@@ -49,9 +49,9 @@ impl From<sqlx::Error> for Error {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
                 Error::Unavailable(e.to_string())
             }
-            sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) | sqlx::Error::ColumnNotFound(_) => {
-                Error::Corrupt(e.to_string())
-            }
+            sqlx::Error::ColumnDecode { .. }
+            | sqlx::Error::Decode(_)
+            | sqlx::Error::ColumnNotFound(_) => Error::Corrupt(e.to_string()),
             sqlx::Error::Database(db) => {
                 if db.is_unique_violation() {
                     let msg = db.message().to_owned();
@@ -59,7 +59,9 @@ impl From<sqlx::Error> for Error {
                         .into_iter()
                         .find(|f| msg.contains(f) || db.constraint().is_some_and(|c| c.contains(f)))
                         .unwrap_or("value");
-                    Error::Duplicate { field: field.to_owned() }
+                    Error::Duplicate {
+                        field: field.to_owned(),
+                    }
                 } else {
                     Error::Database(db.to_string())
                 }

@@ -7,8 +7,8 @@
 //! through [`public`], whose every query filters status and publish time in SQL; draft-capable
 //! reads live in [`editorial`]. Start at [`Store::connect`].
 
-mod binds;
 pub mod accounts;
+mod binds;
 pub mod changes;
 pub mod editorial;
 mod error;
@@ -23,8 +23,8 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
 use sqlx::Executor;
 
-pub use error::{Error, Result};
 pub use editorial::{ArticleRecord, WriteTx};
+pub use error::{Error, Result};
 pub use public::{Cursor, ListFilter, Page, SlugLookup};
 
 /// Which database a [`Store`] talks to.
@@ -103,7 +103,10 @@ impl Store {
 
     /// The SQLite URL for the database file inside `data_dir`, created if missing.
     pub fn sqlite_url_for(data_dir: &std::path::Path) -> String {
-        format!("sqlite://{}?mode=rwc", data_dir.join("dateline.db").display())
+        format!(
+            "sqlite://{}?mode=rwc",
+            data_dir.join("dateline.db").display()
+        )
     }
 
     async fn migrate(&self) -> Result<()> {
@@ -111,7 +114,10 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("migrations/sqlite"),
             Backend::Postgres => sqlx::migrate!("migrations/postgres"),
         };
-        migrator.run(&self.pool).await.map_err(|e| Error::Database(format!("migration failed: {e}")))
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| Error::Database(format!("migration failed: {e}")))
     }
 
     /// Which backend this store uses.

@@ -46,7 +46,10 @@ impl Cursor {
 
     /// Parses the text form; `Error::Invalid` for anything we did not make.
     pub fn decode(s: &str) -> Result<Cursor> {
-        let invalid = || Error::Invalid { field: "cursor".into(), reason: "is not a cursor from this site".into() };
+        let invalid = || Error::Invalid {
+            field: "cursor".into(),
+            reason: "is not a cursor from this site".into(),
+        };
         let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| invalid())?;
         let text = std::str::from_utf8(&bytes).map_err(|_| invalid())?;
         let (p, i) = text.split_once(':').ok_or_else(invalid)?;
@@ -119,12 +122,14 @@ impl Store {
 
     /// A public article by slug, or `NotFound`.
     pub async fn public_article(&self, slug: &str, now: DateTime<Utc>) -> Result<Article> {
-        let row = sqlx::query::<Any>(&format!("{ARTICLE_SELECT} WHERE a.slug = $1 AND{VISIBLE}$2"))
-            .bind(slug)
-            .bind(now.timestamp())
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(Error::NotFound)?;
+        let row = sqlx::query::<Any>(&format!(
+            "{ARTICLE_SELECT} WHERE a.slug = $1 AND{VISIBLE}$2"
+        ))
+        .bind(slug)
+        .bind(now.timestamp())
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(Error::NotFound)?;
         article_from_row(&row)
     }
 
@@ -138,7 +143,9 @@ impl Store {
     ) -> Result<Page> {
         let limit = i64::from(limit.clamp(1, 100));
         let mut sql = Sql::new(ARTICLE_SELECT);
-        sql.push(" WHERE").push(VISIBLE).bind(Bind::Int(now.timestamp()));
+        sql.push(" WHERE")
+            .push(VISIBLE)
+            .bind(Bind::Int(now.timestamp()));
         if let Some(section) = &filter.section {
             sql.push(" AND s.slug = ").bind(Bind::Text(section.clone()));
         }
@@ -159,7 +166,8 @@ impl Store {
             .push(")");
         }
         if let Some(external_id) = &filter.external_id {
-            sql.push(" AND a.external_id = ").bind(Bind::Text(external_id.clone()));
+            sql.push(" AND a.external_id = ")
+                .bind(Bind::Text(external_id.clone()));
         }
         if let Some(c) = cursor {
             sql.push(" AND (a.published_at < ")
@@ -170,9 +178,13 @@ impl Store {
                 .bind(Bind::Int(c.id))
                 .push("))");
         }
-        sql.push(" ORDER BY a.published_at DESC, a.id DESC LIMIT ").bind(Bind::Int(limit + 1));
+        sql.push(" ORDER BY a.published_at DESC, a.id DESC LIMIT ")
+            .bind(Bind::Int(limit + 1));
         let rows = sql.query().fetch_all(self.pool()).await?;
-        let mut items = rows.iter().map(article_from_row).collect::<Result<Vec<_>>>()?;
+        let mut items = rows
+            .iter()
+            .map(article_from_row)
+            .collect::<Result<Vec<_>>>()?;
         let next = if items.len() as i64 > limit {
             items.truncate(limit as usize);
             items.last().map(Cursor::after)
@@ -184,12 +196,20 @@ impl Store {
 
     /// A section, tag or author by slug, if it exists.
     pub async fn term(&self, kind: TermKind, slug: &str) -> Result<Option<Term>> {
-        let row = sqlx::query::<Any>(&format!("SELECT slug, name FROM {} WHERE slug = $1", kind.table()))
-            .bind(slug)
-            .fetch_optional(self.pool())
-            .await?;
-        row.map(|r| Ok(Term { slug: parse_slug(r.try_get("slug")?)?, name: r.try_get("name")? }))
-            .transpose()
+        let row = sqlx::query::<Any>(&format!(
+            "SELECT slug, name FROM {} WHERE slug = $1",
+            kind.table()
+        ))
+        .bind(slug)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| {
+            Ok(Term {
+                slug: parse_slug(r.try_get("slug")?)?,
+                name: r.try_get("name")?,
+            })
+        })
+        .transpose()
     }
 
     /// Sections that have at least one public article, by name: the site navigation.
@@ -202,7 +222,12 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter()
-            .map(|r| Ok(Term { slug: parse_slug(r.try_get("slug")?)?, name: r.try_get("name")? }))
+            .map(|r| {
+                Ok(Term {
+                    slug: parse_slug(r.try_get("slug")?)?,
+                    name: r.try_get("name")?,
+                })
+            })
             .collect()
     }
 }
@@ -213,7 +238,10 @@ mod tests {
 
     #[test]
     fn cursor_round_trips_and_rejects_foreign_text() {
-        let c = Cursor { published_at: 1_700_000_000, id: 42 };
+        let c = Cursor {
+            published_at: 1_700_000_000,
+            id: 42,
+        };
         assert_eq!(Cursor::decode(&c.encode()).ok(), Some(c));
         assert!(Cursor::decode("not-a-cursor!").is_err());
         assert!(Cursor::decode(&URL_SAFE_NO_PAD.encode("1:x")).is_err());

@@ -17,7 +17,8 @@ pub(crate) const ARTICLE_SELECT: &str = "SELECT a.id, a.slug, a.external_id, a.t
     FROM articles a LEFT JOIN sections s ON s.id = a.section_id";
 
 pub(crate) fn time(secs: i64) -> Result<DateTime<Utc>> {
-    DateTime::from_timestamp(secs, 0).ok_or_else(|| Error::Corrupt(format!("time {secs} out of range")))
+    DateTime::from_timestamp(secs, 0)
+        .ok_or_else(|| Error::Corrupt(format!("time {secs} out of range")))
 }
 
 pub(crate) fn opt_time(secs: Option<i64>) -> Result<Option<DateTime<Utc>>> {
@@ -33,19 +34,27 @@ pub(crate) fn article_from_row(row: &AnyRow) -> Result<Article> {
         row.try_get::<Option<String>, _>("section_slug")?,
         row.try_get::<Option<String>, _>("section_name")?,
     ) {
-        (Some(s), Some(name)) => Some(Term { slug: slug(s)?, name }),
+        (Some(s), Some(name)) => Some(Term {
+            slug: slug(s)?,
+            name,
+        }),
         _ => None,
     };
-    let lead_image = row.try_get::<Option<String>, _>("lead_image_url")?.map(|url| LeadImage {
-        url,
-        caption: row.try_get("lead_image_caption").ok().flatten(),
-        credit: row.try_get("lead_image_credit").ok().flatten(),
-    });
+    let lead_image = row
+        .try_get::<Option<String>, _>("lead_image_url")?
+        .map(|url| LeadImage {
+            url,
+            caption: row.try_get("lead_image_caption").ok().flatten(),
+            credit: row.try_get("lead_image_credit").ok().flatten(),
+        });
     let correction = match (
         row.try_get::<Option<String>, _>("correction_note")?,
         row.try_get::<Option<i64>, _>("corrected_at")?,
     ) {
-        (Some(note), Some(at)) => Some(Correction { note, at: time(at)? }),
+        (Some(note), Some(at)) => Some(Correction {
+            note,
+            at: time(at)?,
+        }),
         _ => None,
     };
     let status_text: String = row.try_get("status")?;

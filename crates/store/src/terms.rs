@@ -51,14 +51,19 @@ impl TermCache {
             return Ok(hit.clone());
         }
         let table = kind.table();
-        let found = sqlx::query::<Any>(&format!("SELECT id, slug, name FROM {table} WHERE slug = $1"))
-            .bind(term_slug.as_str())
-            .fetch_optional(&mut *conn)
-            .await?;
+        let found = sqlx::query::<Any>(&format!(
+            "SELECT id, slug, name FROM {table} WHERE slug = $1"
+        ))
+        .bind(term_slug.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
         let resolved = match found {
             Some(row) => (
                 row.try_get::<i64, _>("id")?,
-                Term { slug: slug(row.try_get("slug")?)?, name: row.try_get("name")? },
+                Term {
+                    slug: slug(row.try_get("slug")?)?,
+                    name: row.try_get("name")?,
+                },
             ),
             None => {
                 let row = sqlx::query::<Any>(&format!(
@@ -68,7 +73,13 @@ impl TermCache {
                 .bind(name)
                 .fetch_one(&mut *conn)
                 .await?;
-                (row.try_get::<i64, _>("id")?, Term { slug: term_slug, name: name.to_owned() })
+                (
+                    row.try_get::<i64, _>("id")?,
+                    Term {
+                        slug: term_slug,
+                        name: name.to_owned(),
+                    },
+                )
             }
         };
         self.ids.insert(key, resolved.clone());

@@ -15,15 +15,26 @@ pub struct Browser {
 }
 
 fn find(candidates: &[&str]) -> Option<String> {
-    candidates.iter().find(|p| std::path::Path::new(p).exists()).map(|p| (*p).to_owned())
+    candidates
+        .iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .map(|p| (*p).to_owned())
 }
 
 impl Browser {
     /// Starts chromedriver and a headless Chromium session. `None` (skip notice, or panic in
     /// CI) when either is not installed.
     pub async fn start() -> anyhow::Result<Option<Browser>> {
-        let driver_path = std::env::var("CHROMEDRIVER").ok().or_else(|| find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]));
-        let chrome_path = std::env::var("CHROME").ok().or_else(|| find(&["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]));
+        let driver_path = std::env::var("CHROMEDRIVER")
+            .ok()
+            .or_else(|| find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]));
+        let chrome_path = std::env::var("CHROME").ok().or_else(|| {
+            find(&[
+                "/usr/bin/chromium",
+                "/usr/bin/chromium-browser",
+                "/usr/bin/google-chrome",
+            ])
+        });
         let (Some(driver_path), Some(chrome_path)) = (driver_path, chrome_path) else {
             crate::missing_prerequisite("chromium and chromedriver are not installed (apt-get install chromium chromium-driver)");
             return Ok(None);
@@ -54,9 +65,17 @@ impl Browser {
         let mut last_error = None;
         for _ in 0..50 {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
+            match ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
                 Ok(client) => {
-                    return Ok(Some(Browser { client, driver, _profile: profile }));
+                    return Ok(Some(Browser {
+                        client,
+                        driver,
+                        _profile: profile,
+                    }));
                 }
                 Err(e) => {
                     last_error = Some(e);

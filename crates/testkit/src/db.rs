@@ -12,7 +12,9 @@ pub fn backends() -> Vec<Backend> {
     if std::env::var("DATELINE_TEST_DATABASE_URL").is_ok() {
         out.push(Backend::Postgres);
     } else {
-        crate::missing_prerequisite("DATELINE_TEST_DATABASE_URL is not set; PostgreSQL half of the test not run");
+        crate::missing_prerequisite(
+            "DATELINE_TEST_DATABASE_URL is not set; PostgreSQL half of the test not run",
+        );
     }
     out
 }
@@ -35,23 +37,40 @@ impl TestDb {
         match backend {
             Backend::Sqlite => {
                 let url = Store::sqlite_url_for(dir.path());
-                Ok(TestDb { url, backend, dir, pg: None })
+                Ok(TestDb {
+                    url,
+                    backend,
+                    dir,
+                    pg: None,
+                })
             }
             Backend::Postgres => {
                 let admin = std::env::var("DATELINE_TEST_DATABASE_URL")?;
                 let name = format!("dl_test_{:016x}", rand::thread_rng().gen::<u64>());
                 let mut conn = sqlx::PgConnection::connect(&admin).await?;
-                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await?;
                 conn.close().await?;
                 let url = replace_db_name(&admin, &name);
-                Ok(TestDb { url, backend, dir, pg: Some((admin, name)) })
+                Ok(TestDb {
+                    url,
+                    backend,
+                    dir,
+                    pg: Some((admin, name)),
+                })
             }
         }
     }
 
     /// Another handle on the same database (own temp dir) that does not drop it.
     pub(crate) fn shadow(&self) -> anyhow::Result<TestDb> {
-        Ok(TestDb { url: self.url.clone(), backend: self.backend, dir: tempfile::tempdir()?, pg: None })
+        Ok(TestDb {
+            url: self.url.clone(),
+            backend: self.backend,
+            dir: tempfile::tempdir()?,
+            pg: None,
+        })
     }
 
     /// Connects a store (running migrations).
@@ -77,13 +96,22 @@ fn replace_db_name(url: &str, name: &str) -> String {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let Some((admin, name)) = self.pg.take() else { return };
+        let Some((admin, name)) = self.pg.take() else {
+            return;
+        };
         // Drop runs outside any runtime guarantee: use a small thread with its own runtime.
         let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
             rt.block_on(async move {
                 if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await;
                     let _ = conn.close().await;
                 }
             });
@@ -97,9 +125,15 @@ mod tests {
     #[test]
     fn database_name_is_replaced_keeping_options() {
         assert_eq!(
-            super::replace_db_name("postgres://u:p@127.0.0.1:5432/postgres?sslmode=disable", "t1"),
+            super::replace_db_name(
+                "postgres://u:p@127.0.0.1:5432/postgres?sslmode=disable",
+                "t1"
+            ),
             "postgres://u:p@127.0.0.1:5432/t1?sslmode=disable"
         );
-        assert_eq!(super::replace_db_name("postgres://u@h/postgres", "t2"), "postgres://u@h/t2");
+        assert_eq!(
+            super::replace_db_name("postgres://u@h/postgres", "t2"),
+            "postgres://u@h/t2"
+        );
     }
 }

@@ -31,7 +31,10 @@ impl TestApp {
     }
 
     /// Spawns an app on `backend`, letting `tweak` adjust the config first.
-    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> anyhow::Result<TestApp> {
+    pub async fn spawn_with(
+        backend: Backend,
+        tweak: impl FnOnce(&mut Config),
+    ) -> anyhow::Result<TestApp> {
         let db = TestDb::create(backend).await?;
         let store = db.store().await?;
         Self::start(db, store, tweak).await
@@ -44,7 +47,11 @@ impl TestApp {
         Self::start(db, store, |_| {}).await
     }
 
-    async fn start(db: TestDb, store: dateline_app::Store, tweak: impl FnOnce(&mut Config)) -> anyhow::Result<TestApp> {
+    async fn start(
+        db: TestDb,
+        store: dateline_app::Store,
+        tweak: impl FnOnce(&mut Config),
+    ) -> anyhow::Result<TestApp> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr: SocketAddr = listener.local_addr()?;
         let mut config = Config::new(addr, db.dir.path().to_path_buf());
@@ -69,7 +76,14 @@ impl TestApp {
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
-        Ok(TestApp { base_url: format!("http://{addr}"), client, app, db, stop: Some(stop), server: Some(server) })
+        Ok(TestApp {
+            base_url: format!("http://{addr}"),
+            client,
+            app,
+            db,
+            stop: Some(stop),
+            server: Some(server),
+        })
     }
 
     /// Waits until this node's change follower has applied every committed change, so later
@@ -100,7 +114,10 @@ impl TestApp {
         let r = self.get(path).await?;
         let status = r.status().as_u16();
         let body = r.text().await?;
-        anyhow::ensure!(status == expected, "GET {path}: expected {expected}, got {status}: {body}");
+        anyhow::ensure!(
+            status == expected,
+            "GET {path}: expected {expected}, got {status}: {body}"
+        );
         Ok(serde_json::from_str(&body)?)
     }
 
@@ -110,7 +127,13 @@ impl TestApp {
     }
 
     /// Sends `method path` with a bearer key and JSON body; returns status and JSON.
-    pub async fn admin(&self, key: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> anyhow::Result<(u16, Value)> {
+    pub async fn admin(
+        &self,
+        key: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> anyhow::Result<(u16, Value)> {
         let mut req = self.client.request(method, self.url(path)).bearer_auth(key);
         if let Some(b) = body {
             req = req.json(&b);
@@ -118,13 +141,23 @@ impl TestApp {
         let r = req.send().await?;
         let status = r.status().as_u16();
         let text = r.text().await?;
-        let json = if text.is_empty() { Value::Null } else { serde_json::from_str(&text)? };
+        let json = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text)?
+        };
         Ok((status, json))
     }
 
     /// Creates (and by default publishes) an article directly through the app.
-    pub async fn arrange_article(&self, input: dateline_core::ArticleInput) -> anyhow::Result<dateline_core::Article> {
-        let actor = Actor { label: "test".into(), role: Role::Editor };
+    pub async fn arrange_article(
+        &self,
+        input: dateline_core::ArticleInput,
+    ) -> anyhow::Result<dateline_core::Article> {
+        let actor = Actor {
+            label: "test".into(),
+            role: Role::Editor,
+        };
         Ok(self.app.create_article(&actor, input).await?)
     }
 }
@@ -142,5 +175,9 @@ impl Drop for TestApp {
 
 /// A minimal valid article input.
 pub fn article(title: &str, body: &str) -> dateline_core::ArticleInput {
-    dateline_core::ArticleInput { title: title.into(), body: body.into(), ..Default::default() }
+    dateline_core::ArticleInput {
+        title: title.into(),
+        body: body.into(),
+        ..Default::default()
+    }
 }

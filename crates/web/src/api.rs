@@ -14,7 +14,10 @@ use crate::views::iso_time;
 /// `GET /api/v1/openapi.json`.
 pub async fn openapi() -> Response {
     (
-        [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         include_str!("../openapi.json"),
     )
         .into_response()
@@ -85,8 +88,15 @@ impl<'a> ArticleJson<'a> {
             updated_at: iso_time(a.updated_at),
             body_html: &a.body_html,
             story_id: a.story_id.to_string(),
-            lead_image: a.lead_image.as_ref().map(|i| LeadImageJson { url: &i.url, caption: i.caption.as_deref(), credit: i.credit.as_deref() }),
-            correction: a.correction.as_ref().map(|c| CorrectionJson { note: &c.note, at: iso_time(c.at) }),
+            lead_image: a.lead_image.as_ref().map(|i| LeadImageJson {
+                url: &i.url,
+                caption: i.caption.as_deref(),
+                credit: i.credit.as_deref(),
+            }),
+            correction: a.correction.as_ref().map(|c| CorrectionJson {
+                note: &c.note,
+                at: iso_time(c.at),
+            }),
             word_count: a.word_count,
         }
     }
@@ -146,7 +156,10 @@ impl<'a> From<&'a Article> for AdminArticleJson<'a> {
             lead_image_caption: image.and_then(|i| i.caption.as_deref()),
             lead_image_credit: image.and_then(|i| i.credit.as_deref()),
             source: a.source.as_deref(),
-            correction: a.correction.as_ref().map(|c| CorrectionJson { note: &c.note, at: iso_time(c.at) }),
+            correction: a.correction.as_ref().map(|c| CorrectionJson {
+                note: &c.note,
+                at: iso_time(c.at),
+            }),
             created_at: iso_time(a.created_at),
             published_at: iso(a.published_at),
             updated_at: iso_time(a.updated_at),

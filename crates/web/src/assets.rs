@@ -21,7 +21,10 @@ pub async fn serve(Path(file): Path<String>) -> Response {
         _ => return (StatusCode::NOT_FOUND, "not found").into_response(),
     };
     (
-        [(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=31536000, immutable")],
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
         body,
     )
         .into_response()
@@ -30,7 +33,10 @@ pub async fn serve(Path(file): Path<String>) -> Response {
 /// `GET /robots.txt`.
 pub async fn robots() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         "User-agent: *\nDisallow: /api/v1/admin/\n",
     )
         .into_response()

@@ -34,9 +34,18 @@ pub struct Cacheable {
 }
 
 /// A body plus its cache marker, as handlers return it.
-pub fn cacheable(body: String, content_type: &'static str, keys: Vec<String>, last_modified: DateTime<Utc>) -> Response {
+pub fn cacheable(
+    body: String,
+    content_type: &'static str,
+    keys: Vec<String>,
+    last_modified: DateTime<Utc>,
+) -> Response {
     let mut response = ([(header::CONTENT_TYPE, content_type)], body).into_response();
-    response.extensions_mut().insert(Cacheable { keys, last_modified, content_type });
+    response.extensions_mut().insert(Cacheable {
+        keys,
+        last_modified,
+        content_type,
+    });
     response
 }
 
@@ -45,7 +54,11 @@ pub async fn page_cache(State(state): State<WebState>, request: Request, next: N
     if request.method() != Method::GET && request.method() != Method::HEAD {
         return next.run(request).await;
     }
-    let url = request.uri().path_and_query().map_or("/", |p| p.as_str()).to_owned();
+    let url = request
+        .uri()
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_owned();
     let cache = state.app.cache();
     if let Some(page) = cache.get(&url) {
         return respond(&page, request.headers(), "HIT");
@@ -68,7 +81,13 @@ pub async fn page_cache(State(state): State<WebState>, request: Request, next: N
         }
     };
     let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes));
-    let page = CachedPage::new(bytes, meta.content_type, etag, meta.last_modified, meta.keys);
+    let page = CachedPage::new(
+        bytes,
+        meta.content_type,
+        etag,
+        meta.last_modified,
+        meta.keys,
+    );
     let response = respond(&page, &conditional, "MISS");
     cache.insert(url, page, generation);
     response
@@ -79,10 +98,19 @@ fn http_date(t: DateTime<Utc>) -> String {
 }
 
 fn not_modified(page: &CachedPage, headers: &HeaderMap) -> bool {
-    if let Some(inm) = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
-        return inm.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == page.etag);
+    if let Some(inm) = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    {
+        return inm
+            .split(',')
+            .map(str::trim)
+            .any(|tag| tag == "*" || tag.trim_start_matches("W/") == page.etag);
     }
-    if let Some(ims) = headers.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok()) {
+    if let Some(ims) = headers
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+    {
         if let Ok(since) = DateTime::parse_from_rfc2822(ims) {
             return page.last_modified.timestamp() <= since.timestamp();
         }
@@ -91,13 +119,27 @@ fn not_modified(page: &CachedPage, headers: &HeaderMap) -> bool {
 }
 
 fn respond(page: &CachedPage, request_headers: &HeaderMap, x_cache: &'static str) -> Response {
-    let status = if not_modified(page, request_headers) { StatusCode::NOT_MODIFIED } else { StatusCode::OK };
-    let body = if status == StatusCode::OK { Body::from(page.body.clone()) } else { Body::empty() };
+    let status = if not_modified(page, request_headers) {
+        StatusCode::NOT_MODIFIED
+    } else {
+        StatusCode::OK
+    };
+    let body = if status == StatusCode::OK {
+        Body::from(page.body.clone())
+    } else {
+        Body::empty()
+    };
     let mut response = Response::new(body);
     *response.status_mut() = status;
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(page.content_type));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(page.content_type),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(CACHE_CONTROL),
+    );
     h.insert("x-cache", HeaderValue::from_static(x_cache));
     if let Ok(v) = HeaderValue::from_str(&page.etag) {
         h.insert(header::ETAG, v);
@@ -117,24 +159,39 @@ mod tests {
 
     fn page() -> CachedPage {
         let t = DateTime::from_timestamp(1_700_000_000, 0).expect("valid");
-        CachedPage::new(bytes::Bytes::from_static(b"x"), "text/html", "\"abc\"".into(), t, vec![])
+        CachedPage::new(
+            bytes::Bytes::from_static(b"x"),
+            "text/html",
+            "\"abc\"".into(),
+            t,
+            vec![],
+        )
     }
 
     #[test]
     fn etag_and_date_conditions_give_304() {
         let p = page();
         let mut h = HeaderMap::new();
-        h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"zzz\", \"abc\""));
+        h.insert(
+            header::IF_NONE_MATCH,
+            HeaderValue::from_static("\"zzz\", \"abc\""),
+        );
         assert!(not_modified(&p, &h));
         let mut h = HeaderMap::new();
         h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"zzz\""));
         assert!(!not_modified(&p, &h));
         let mut h = HeaderMap::new();
-        h.insert(header::IF_MODIFIED_SINCE, HeaderValue::from_str(&http_date(p.last_modified)).expect("ascii"));
+        h.insert(
+            header::IF_MODIFIED_SINCE,
+            HeaderValue::from_str(&http_date(p.last_modified)).expect("ascii"),
+        );
         assert!(not_modified(&p, &h));
         let mut h = HeaderMap::new();
         let earlier = p.last_modified - chrono::Duration::seconds(1);
-        h.insert(header::IF_MODIFIED_SINCE, HeaderValue::from_str(&http_date(earlier)).expect("ascii"));
+        h.insert(
+            header::IF_MODIFIED_SINCE,
+            HeaderValue::from_str(&http_date(earlier)).expect("ascii"),
+        );
         assert!(!not_modified(&p, &h));
     }
 }

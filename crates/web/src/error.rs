@@ -44,9 +44,9 @@ impl WebError {
             WebError::App(e) => match e {
                 AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 AppError::NotFound => StatusCode::NOT_FOUND,
-                AppError::Conflict { .. } | AppError::Duplicate { .. } | AppError::Transition { .. } => {
-                    StatusCode::CONFLICT
-                }
+                AppError::Conflict { .. }
+                | AppError::Duplicate { .. }
+                | AppError::Transition { .. } => StatusCode::CONFLICT,
                 AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
                 AppError::Forbidden => StatusCode::FORBIDDEN,
                 AppError::Import(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -89,7 +89,9 @@ impl WebError {
     /// The message safe to show: generic for server faults.
     pub fn public_message(&self) -> String {
         match self.status() {
-            StatusCode::SERVICE_UNAVAILABLE => "The service is temporarily unavailable; please retry.".into(),
+            StatusCode::SERVICE_UNAVAILABLE => {
+                "The service is temporarily unavailable; please retry.".into()
+            }
             s if s.is_server_error() => "Something went wrong on our side.".into(),
             _ => match self {
                 WebError::Html(inner, _) => inner.public_message(),
@@ -106,7 +108,14 @@ impl IntoResponse for WebError {
             tracing::error!(error = %self, status = status.as_u16(), "request failed");
         }
         if let WebError::Html(_, page) = self {
-            return (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], page)
+            return (
+                status,
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+                page,
+            )
                 .into_response();
         }
         let mut error = Map::new();
@@ -126,17 +135,30 @@ impl IntoResponse for WebError {
                 }
             }
             WebError::App(AppError::Conflict { current }) => {
-                error.insert("current".into(), json!(crate::api::AdminArticleJson::from(current.as_ref())));
+                error.insert(
+                    "current".into(),
+                    json!(crate::api::AdminArticleJson::from(current.as_ref())),
+                );
             }
             _ => {}
         }
-        (status, [(header::CACHE_CONTROL, "no-store")], axum::Json(json!({ "error": error }))).into_response()
+        (
+            status,
+            [(header::CACHE_CONTROL, "no-store")],
+            axum::Json(json!({ "error": error })),
+        )
+            .into_response()
     }
 }
 
 /// Turns a panic inside a handler into a plain 500 (the panic itself is logged by the hook).
 pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("handler panicked");
-    (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(json!({"error": {"code": "internal", "message": "Something went wrong on our side."}})))
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        axum::Json(
+            json!({"error": {"code": "internal", "message": "Something went wrong on our side."}}),
+        ),
+    )
         .into_response()
 }

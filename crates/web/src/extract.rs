@@ -37,10 +37,20 @@ fn json_rejection(rejection: JsonRejection) -> WebError {
             fields.add(&field, text);
             WebError::App(dateline_app::Error::Invalid(fields))
         }
-        JsonRejection::JsonSyntaxError(e) => WebError::BadRequest { code: "invalid_json", message: e.body_text() },
-        JsonRejection::MissingJsonContentType(_) => WebError::UnsupportedMediaType("Content-Type: application/json"),
-        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => WebError::TooLarge,
-        other => WebError::BadRequest { code: "bad_request", message: other.body_text() },
+        JsonRejection::JsonSyntaxError(e) => WebError::BadRequest {
+            code: "invalid_json",
+            message: e.body_text(),
+        },
+        JsonRejection::MissingJsonContentType(_) => {
+            WebError::UnsupportedMediaType("Content-Type: application/json")
+        }
+        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            WebError::TooLarge
+        }
+        other => WebError::BadRequest {
+            code: "bad_request",
+            message: other.body_text(),
+        },
     }
 }
 
@@ -50,13 +60,20 @@ pub struct ApiQuery<T>(pub T);
 impl<T: DeserializeOwned> FromRequestParts<WebState> for ApiQuery<T> {
     type Rejection = WebError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
-            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
-                Err(WebError::BadRequest { code: "invalid_query", message: e.body_text() })
-            }
-            Err(other) => Err(WebError::BadRequest { code: "invalid_query", message: other.body_text() }),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(WebError::BadRequest {
+                code: "invalid_query",
+                message: e.body_text(),
+            }),
+            Err(other) => Err(WebError::BadRequest {
+                code: "invalid_query",
+                message: other.body_text(),
+            }),
         }
     }
 }
@@ -67,7 +84,10 @@ pub struct ApiActor(pub Actor);
 impl FromRequestParts<WebState> for ApiActor {
     type Rejection = WebError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
         let header = parts
             .headers
             .get(header::AUTHORIZATION)

@@ -37,7 +37,10 @@ pub struct WebState {
 impl WebState {
     /// Wraps an app with freshly compiled templates.
     pub fn new(app: App) -> Result<WebState, WebError> {
-        Ok(WebState { app, templates: std::sync::Arc::new(Templates::new()?) })
+        Ok(WebState {
+            app,
+            templates: std::sync::Arc::new(Templates::new()?),
+        })
     }
 }
 
@@ -52,7 +55,10 @@ pub fn router(state: WebState) -> Router {
         .route("/articles/{slug}", get(public::articles::show))
         .route("/api/v1/articles", get(api::articles::list))
         .route("/api/v1/articles/{slug}", get(api::articles::show))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), cache_layer::page_cache));
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cache_layer::page_cache,
+        ));
     Router::new()
         .merge(cached)
         .route("/static/{file}", get(assets::serve))
@@ -63,7 +69,10 @@ pub fn router(state: WebState) -> Router {
         .fallback(public::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::map_response(security::headers))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, std::time::Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            std::time::Duration::from_secs(30),
+        ))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -76,5 +85,7 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
 }

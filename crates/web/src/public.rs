@@ -15,15 +15,22 @@ use crate::{WebError, WebState};
 impl WebState {
     pub(crate) fn site(&self) -> SiteView {
         let c = self.app.config();
-        SiteView { name: c.site_name.clone(), base_url: c.base_url.clone() }
+        SiteView {
+            name: c.site_name.clone(),
+            base_url: c.base_url.clone(),
+        }
     }
 
     pub(crate) async fn nav(&self) -> Vec<Term> {
         // Navigation is decoration: a failure here must not take the page down.
-        self.app.store().public_sections(Utc::now()).await.unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "could not load sections for navigation");
-            Vec::new()
-        })
+        self.app
+            .store()
+            .public_sections(Utc::now())
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "could not load sections for navigation");
+                Vec::new()
+            })
     }
 
     /// Turns any error into the site's HTML error page with the right status.
@@ -37,7 +44,10 @@ impl WebState {
         };
         let site = self.site();
         let nav = self.nav().await;
-        match self.templates.render("error.html", &site, &nav, ErrorPage { title, message }) {
+        match self
+            .templates
+            .render("error.html", &site, &nav, ErrorPage { title, message })
+        {
             Ok(page) => WebError::Html(Box::new(error), page),
             Err(template_error) => template_error,
         }

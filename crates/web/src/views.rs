@@ -25,11 +25,20 @@ impl Templates {
         env.add_template("article.html", include_str!("../templates/article.html"))?;
         env.add_template("list.html", include_str!("../templates/list.html"))?;
         env.add_template("error.html", include_str!("../templates/error.html"))?;
-        Ok(Templates { env, asset_version: crate::assets::asset_version() })
+        Ok(Templates {
+            env,
+            asset_version: crate::assets::asset_version(),
+        })
     }
 
     /// Renders `name` with `page` plus the site-wide context.
-    pub fn render<T: Serialize>(&self, name: &str, site: &SiteView, nav: &[Term], page: T) -> Result<String, WebError> {
+    pub fn render<T: Serialize>(
+        &self,
+        name: &str,
+        site: &SiteView,
+        nav: &[Term],
+        page: T,
+    ) -> Result<String, WebError> {
         let template = self.env.get_template(name)?;
         let nav: Vec<TermView<'_>> = nav.iter().map(TermView::from).collect();
         let ctx = minijinja::context! { site => site, nav => nav, asset_version => &self.asset_version, ..minijinja::Value::from_serialize(&page) };
@@ -39,8 +48,14 @@ impl Templates {
 
 /// minijinja's default HTML escaping also escapes `/`, which turns every URL in the page
 /// into `http:&#x2f;&#x2f;…`; valid, but unreadable and bigger. Escape what HTML needs.
-fn html_formatter(out: &mut minijinja::Output, state: &minijinja::State, value: &minijinja::Value) -> Result<(), minijinja::Error> {
-    if let (Some(s), false, minijinja::AutoEscape::Html) = (value.as_str(), value.is_safe(), state.auto_escape()) {
+fn html_formatter(
+    out: &mut minijinja::Output,
+    state: &minijinja::State,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    if let (Some(s), false, minijinja::AutoEscape::Html) =
+        (value.as_str(), value.is_safe(), state.auto_escape())
+    {
         let mut last = 0;
         for (i, b) in s.bytes().enumerate() {
             let rep = match b {
@@ -51,11 +66,15 @@ fn html_formatter(out: &mut minijinja::Output, state: &minijinja::State, value: 
                 b'\'' => "&#39;",
                 _ => continue,
             };
-            out.write_str(&s[last..i]).map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write"))?;
-            out.write_str(rep).map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write"))?;
+            out.write_str(&s[last..i])
+                .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write"))?;
+            out.write_str(rep)
+                .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write"))?;
             last = i + 1;
         }
-        return out.write_str(&s[last..]).map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write"));
+        return out
+            .write_str(&s[last..])
+            .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write"));
     }
     minijinja::escape_formatter(out, state, value)
 }
@@ -78,7 +97,10 @@ pub struct TermView<'a> {
 
 impl<'a> From<&'a Term> for TermView<'a> {
     fn from(t: &'a Term) -> Self {
-        TermView { slug: t.slug.as_str(), name: &t.name }
+        TermView {
+            slug: t.slug.as_str(),
+            name: &t.name,
+        }
     }
 }
 
@@ -106,12 +128,36 @@ struct ShareLink {
 fn share_links(title: &str, url: &str) -> Vec<ShareLink> {
     let (t, u) = (enc(title), enc(url));
     vec![
-        ShareLink { id: "email", label: "Email", href: format!("mailto:?subject={t}&body={u}") },
-        ShareLink { id: "x", label: "X", href: format!("https://x.com/intent/tweet?text={t}&url={u}") },
-        ShareLink { id: "facebook", label: "Facebook", href: format!("https://www.facebook.com/sharer/sharer.php?u={u}") },
-        ShareLink { id: "linkedin", label: "LinkedIn", href: format!("https://www.linkedin.com/sharing/share-offsite/?url={u}") },
-        ShareLink { id: "whatsapp", label: "WhatsApp", href: format!("https://wa.me/?text={t}%20{u}") },
-        ShareLink { id: "telegram", label: "Telegram", href: format!("https://t.me/share/url?url={u}&text={t}") },
+        ShareLink {
+            id: "email",
+            label: "Email",
+            href: format!("mailto:?subject={t}&body={u}"),
+        },
+        ShareLink {
+            id: "x",
+            label: "X",
+            href: format!("https://x.com/intent/tweet?text={t}&url={u}"),
+        },
+        ShareLink {
+            id: "facebook",
+            label: "Facebook",
+            href: format!("https://www.facebook.com/sharer/sharer.php?u={u}"),
+        },
+        ShareLink {
+            id: "linkedin",
+            label: "LinkedIn",
+            href: format!("https://www.linkedin.com/sharing/share-offsite/?url={u}"),
+        },
+        ShareLink {
+            id: "whatsapp",
+            label: "WhatsApp",
+            href: format!("https://wa.me/?text={t}%20{u}"),
+        },
+        ShareLink {
+            id: "telegram",
+            label: "Telegram",
+            href: format!("https://t.me/share/url?url={u}&text={t}"),
+        },
     ]
 }
 
@@ -183,7 +229,8 @@ impl<'a> ArticlePage<'a> {
                 published_iso: iso_time(published),
                 published_human: human_time(published),
                 updated_iso: iso_time(updated),
-                updated_human: ((updated - published).num_seconds() > UPDATE_NOTICE_AFTER_SECS).then(|| human_time(updated)),
+                updated_human: ((updated - published).num_seconds() > UPDATE_NOTICE_AFTER_SECS)
+                    .then(|| human_time(updated)),
                 image: article.lead_image.as_ref().map(|i| ImageView {
                     url: &i.url,
                     caption: i.caption.as_deref(),
@@ -204,7 +251,14 @@ impl<'a> ArticlePage<'a> {
     }
 }
 
-fn json_ld(a: &Article, url: &str, published: DateTime<Utc>, updated: DateTime<Utc>, description: &str, site: &SiteView) -> String {
+fn json_ld(
+    a: &Article,
+    url: &str,
+    published: DateTime<Utc>,
+    updated: DateTime<Utc>,
+    description: &str,
+    site: &SiteView,
+) -> String {
     let mut doc = json!({
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -232,7 +286,10 @@ fn json_ld(a: &Article, url: &str, published: DateTime<Utc>, updated: DateTime<U
     }
     // Inside <script>, "</script>" or "<!--" in a headline would end the block: escape the
     // characters HTML cares about; JSON parsers read the \u escapes back unchanged.
-    doc.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+    doc.to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 /// One item of an article list.
@@ -255,7 +312,12 @@ impl<'a> From<&'a Article> for ListItemView<'a> {
             title: &a.title,
             teaser: a.standfirst.as_deref().unwrap_or(&a.teaser),
             section: a.section.as_ref().map(TermView::from),
-            authors: a.authors.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "),
+            authors: a
+                .authors
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             published_iso: iso_time(published),
             published_human: human_time(published),
         }

@@ -8,21 +8,27 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     let addr = config.addr;
     let app = App::open(config).await.context("opening the store")?;
     if demo {
-        let loaded = dateline_app::demo::load_if_empty(&app).await.context("loading sample articles")?;
+        let loaded = dateline_app::demo::load_if_empty(&app)
+            .await
+            .context("loading sample articles")?;
         if loaded > 0 {
             tracing::info!(articles = loaded, "sample articles loaded");
         }
     }
     first_run_hints(&app).await?;
     // Bind before announcing, so the address printed is the one really served.
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
     let local = listener.local_addr().context("reading the bound address")?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let tasks = app.spawn_background(stop_rx);
     let state = WebState::new(app.clone())?;
     tracing::info!(addr = %local, "dateline is serving on http://{local}/");
     eprintln!("dateline is serving on http://{local}/  (Ctrl-C to stop)");
-    dateline_web::serve(state, listener, shutdown_signal()).await.context("serving HTTP")?;
+    dateline_web::serve(state, listener, shutdown_signal())
+        .await
+        .context("serving HTTP")?;
     let _ = stop_tx.send(true);
     for task in tasks {
         let _ = task.await;

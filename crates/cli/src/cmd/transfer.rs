@@ -13,14 +13,23 @@ pub async fn import(app: App, args: ImportArgs) -> anyhow::Result<()> {
     let ImportFormat::Jsonl = args.format;
     let report = if args.file.as_os_str() == "-" {
         let progress = Reporter::new("import", 0);
-        let r = app.import_jsonl(std::io::stdin().lock(), args.lenient, &progress).await;
+        let r = app
+            .import_jsonl(std::io::stdin().lock(), args.lenient, &progress)
+            .await;
         progress.finish();
         r
     } else {
-        let file = File::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
+        let file =
+            File::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
         let progress = Reporter::new("import", size);
-        let r = app.import_jsonl(BufReader::with_capacity(1 << 20, file), args.lenient, &progress).await;
+        let r = app
+            .import_jsonl(
+                BufReader::with_capacity(1 << 20, file),
+                args.lenient,
+                &progress,
+            )
+            .await;
         progress.finish();
         r
     };
@@ -49,7 +58,8 @@ pub async fn export(app: App, args: ExportArgs) -> anyhow::Result<()> {
         let mut out = BufWriter::new(file);
         let n = app.export_jsonl(&mut out, &progress).await?;
         drop(out);
-        std::fs::rename(&tmp, &args.file).with_context(|| format!("writing {}", args.file.display()))?;
+        std::fs::rename(&tmp, &args.file)
+            .with_context(|| format!("writing {}", args.file.display()))?;
         n
     };
     progress.finish();

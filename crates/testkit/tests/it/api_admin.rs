@@ -11,20 +11,55 @@ use serde_json::json;
 
 #[tokio::test]
 async fn writing_without_a_valid_key_is_refused() {
-    let t = TestApp::spawn(dateline_app::Backend::Sqlite).await.expect("app");
+    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
+        .await
+        .expect("app");
     let body = json!({"title": "t", "body": "b"});
-    let r = t.client.post(t.url("/api/v1/admin/articles")).json(&body).send().await.expect("send");
+    let r = t
+        .client
+        .post(t.url("/api/v1/admin/articles"))
+        .json(&body)
+        .send()
+        .await
+        .expect("send");
     assert_eq!(r.status(), 401);
     let err: serde_json::Value = r.json().await.expect("json");
     assert_eq!(err["error"]["code"], "unauthenticated");
-    let (s, _) = t.admin("dl_not-a-real-key", Method::POST, "/api/v1/admin/articles", Some(body.clone())).await.expect("send");
+    let (s, _) = t
+        .admin(
+            "dl_not-a-real-key",
+            Method::POST,
+            "/api/v1/admin/articles",
+            Some(body.clone()),
+        )
+        .await
+        .expect("send");
     assert_eq!(s, 401);
     let author = t.key(Role::Author).await.expect("key");
-    let (s, e) = t.admin(&author, Method::POST, "/api/v1/admin/articles", Some(body.clone())).await.expect("send");
+    let (s, e) = t
+        .admin(
+            &author,
+            Method::POST,
+            "/api/v1/admin/articles",
+            Some(body.clone()),
+        )
+        .await
+        .expect("send");
     assert_eq!((s, e["error"]["code"].as_str()), (403, Some("forbidden")));
-    let (key, secret) = t.app.create_api_key("revoked", Role::Editor).await.expect("key");
-    t.app.store().revoke_api_key(key.id, Utc::now()).await.expect("revoke");
-    let (s, _) = t.admin(&secret, Method::GET, "/api/v1/admin/articles/1", None).await.expect("send");
+    let (key, secret) = t
+        .app
+        .create_api_key("revoked", Role::Editor)
+        .await
+        .expect("key");
+    t.app
+        .store()
+        .revoke_api_key(key.id, Utc::now())
+        .await
+        .expect("revoke");
+    let (s, _) = t
+        .admin(&secret, Method::GET, "/api/v1/admin/articles/1", None)
+        .await
+        .expect("send");
     assert_eq!(s, 401);
 }
 
@@ -46,20 +81,38 @@ async fn the_article_lifecycle_through_the_admin_api() {
         assert_eq!(created["dateline"], "LONDON");
         let id = created["id"].as_i64().expect("id");
         let path = format!("/api/v1/admin/articles/{id}");
-        assert_eq!(t.get("/articles/budget-talks-stall").await.expect("get").status(), 404, "drafts are private");
+        assert_eq!(
+            t.get("/articles/budget-talks-stall")
+                .await
+                .expect("get")
+                .status(),
+            404,
+            "drafts are private"
+        );
 
         let (s, updated) = t.admin(&key, Method::PATCH, &path, Some(json!({"version": 1, "title": "Budget talks resume", "summary": "They are back."}))).await.expect("patch");
         assert_eq!(s, 200, "{updated}");
         assert_eq!(updated["version"], 2);
         assert_eq!(updated["teaser"], "They are back.");
 
-        let (s, conflict) = t.admin(&key, Method::PATCH, &path, Some(json!({"version": 1, "title": "Stale edit"}))).await.expect("patch");
+        let (s, conflict) = t
+            .admin(
+                &key,
+                Method::PATCH,
+                &path,
+                Some(json!({"version": 1, "title": "Stale edit"})),
+            )
+            .await
+            .expect("patch");
         assert_eq!(s, 409);
         assert_eq!(conflict["error"]["code"], "version_conflict");
         assert_eq!(conflict["error"]["current"]["title"], "Budget talks resume");
         assert_eq!(conflict["error"]["current"]["version"], 2);
 
-        let (s, published) = t.admin(&key, Method::POST, &format!("{path}/publish"), None).await.expect("publish");
+        let (s, published) = t
+            .admin(&key, Method::POST, &format!("{path}/publish"), None)
+            .await
+            .expect("publish");
         assert_eq!(s, 200);
         assert_eq!(published["status"], "published");
         let page = t.get("/articles/budget-talks-stall").await.expect("get");
@@ -68,27 +121,70 @@ async fn the_article_lifecycle_through_the_admin_api() {
         let (s, corrected) = t.admin(&key, Method::PATCH, &path, Some(json!({"version": 3, "correction": "An earlier version misnamed the minister."}))).await.expect("correct");
         assert_eq!(s, 200);
         assert!(corrected["correction"]["at"].is_string());
-        let html = t.get("/articles/budget-talks-stall").await.expect("get").text().await.expect("body");
+        let html = t
+            .get("/articles/budget-talks-stall")
+            .await
+            .expect("get")
+            .text()
+            .await
+            .expect("body");
         assert!(html.contains("An earlier version misnamed the minister."));
 
-        let (s, _) = t.admin(&key, Method::POST, &format!("{path}/unpublish"), Some(json!({"version": 4}))).await.expect("unpublish");
+        let (s, _) = t
+            .admin(
+                &key,
+                Method::POST,
+                &format!("{path}/unpublish"),
+                Some(json!({"version": 4})),
+            )
+            .await
+            .expect("unpublish");
         assert_eq!(s, 200);
-        assert_eq!(t.get("/articles/budget-talks-stall").await.expect("get").status(), 410);
+        assert_eq!(
+            t.get("/articles/budget-talks-stall")
+                .await
+                .expect("get")
+                .status(),
+            410
+        );
 
-        let (s, e) = t.admin(&key, Method::POST, &format!("{path}/unpublish"), None).await.expect("again");
-        assert_eq!((s, e["error"]["code"].as_str()), (409, Some("invalid_transition")));
+        let (s, e) = t
+            .admin(&key, Method::POST, &format!("{path}/unpublish"), None)
+            .await
+            .expect("again");
+        assert_eq!(
+            (s, e["error"]["code"].as_str()),
+            (409, Some("invalid_transition"))
+        );
 
-        let (s, revs) = t.admin(&key, Method::GET, &format!("{path}/revisions"), None).await.expect("revisions");
+        let (s, revs) = t
+            .admin(&key, Method::GET, &format!("{path}/revisions"), None)
+            .await
+            .expect("revisions");
         assert_eq!(s, 200);
-        let versions: Vec<_> = revs["items"].as_array().expect("items").iter().map(|r| r["version"].as_i64().unwrap_or(0)).collect();
+        let versions: Vec<_> = revs["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|r| r["version"].as_i64().unwrap_or(0))
+            .collect();
         assert_eq!(versions, [5, 4, 3, 2, 1]);
         assert_eq!(revs["items"][4]["article"]["title"], "Budget talks stall");
 
-        let (s, deleted) = t.admin(&key, Method::DELETE, &path, None).await.expect("delete");
+        let (s, deleted) = t
+            .admin(&key, Method::DELETE, &path, None)
+            .await
+            .expect("delete");
         assert_eq!((s, deleted["status"].as_str()), (200, Some("deleted")));
         let (s, _) = t.admin(&key, Method::GET, &path, None).await.expect("get");
         assert_eq!(s, 404);
-        assert_eq!(t.get("/articles/budget-talks-stall").await.expect("get").status(), 404);
+        assert_eq!(
+            t.get("/articles/budget-talks-stall")
+                .await
+                .expect("get")
+                .status(),
+            404
+        );
     }
 }
 
@@ -98,40 +194,78 @@ async fn a_scheduled_article_goes_live_by_itself() {
         let t = TestApp::spawn(backend).await.expect("app");
         let key = t.key(Role::Editor).await.expect("key");
         let at = (Utc::now() + Duration::seconds(2)).to_rfc3339();
-        let (s, a) = t.admin(&key, Method::POST, "/api/v1/admin/articles", Some(json!({"title": "Morning edition", "body": "Out at six.", "status": "draft"}))).await.expect("create");
+        let (s, a) = t
+            .admin(
+                &key,
+                Method::POST,
+                "/api/v1/admin/articles",
+                Some(json!({"title": "Morning edition", "body": "Out at six.", "status": "draft"})),
+            )
+            .await
+            .expect("create");
         assert_eq!(s, 201);
         let id = a["id"].as_i64().expect("id");
-        let (s, scheduled) = t.admin(&key, Method::POST, &format!("/api/v1/admin/articles/{id}/publish"), Some(json!({"at": at}))).await.expect("schedule");
+        let (s, scheduled) = t
+            .admin(
+                &key,
+                Method::POST,
+                &format!("/api/v1/admin/articles/{id}/publish"),
+                Some(json!({"at": at})),
+            )
+            .await
+            .expect("schedule");
         assert_eq!((s, scheduled["status"].as_str()), (200, Some("scheduled")));
-        assert_eq!(t.get("/articles/morning-edition").await.expect("get").status(), 404);
+        assert_eq!(
+            t.get("/articles/morning-edition")
+                .await
+                .expect("get")
+                .status(),
+            404
+        );
         let home = t.get("/").await.expect("home").text().await.expect("body");
-        assert!(!home.contains("Morning edition"), "scheduled stories stay off lists");
+        assert!(
+            !home.contains("Morning edition"),
+            "scheduled stories stay off lists"
+        );
 
         let mut live = false;
         for _ in 0..60 {
             tokio::time::sleep(StdDuration::from_millis(100)).await;
-            if t.get("/articles/morning-edition").await.expect("get").status() == 200 {
+            if t.get("/articles/morning-edition")
+                .await
+                .expect("get")
+                .status()
+                == 200
+            {
                 live = true;
                 break;
             }
         }
         assert!(live, "scheduled article was not published on {backend:?}");
         let home = t.get("/").await.expect("home").text().await.expect("body");
-        assert!(home.contains("Morning edition"), "the cached home page was refreshed");
+        assert!(
+            home.contains("Morning edition"),
+            "the cached home page was refreshed"
+        );
     }
 }
 
 #[tokio::test]
 async fn a_schedule_survives_a_restart() {
-    let t = TestApp::spawn(dateline_app::Backend::Sqlite).await.expect("app");
+    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
+        .await
+        .expect("app");
     let mut input = dateline_testkit::article("Due while down", "Text.");
     input.published_at = Some(Utc::now() + Duration::seconds(1));
     let a = t.arrange_article(input).await.expect("scheduled");
     assert_eq!(a.status, dateline_core::Status::Scheduled);
     // A fresh app on the same database, as after a restart: its scheduler finds the article.
     tokio::time::sleep(StdDuration::from_millis(1100)).await;
-    let app2 = dateline_app::App::with_store(t.app.config().clone(), t.db.store().await.expect("store"));
-    let published = dateline_app::scheduler::publish_due(&app2).await.expect("publish due");
+    let app2 =
+        dateline_app::App::with_store(t.app.config().clone(), t.db.store().await.expect("store"));
+    let published = dateline_app::scheduler::publish_due(&app2)
+        .await
+        .expect("publish due");
     assert!(published <= 1);
     let now = t.app.store().article(a.id).await.expect("article");
     assert_eq!(now.status, dateline_core::Status::Published);
@@ -139,36 +273,100 @@ async fn a_schedule_survives_a_restart() {
 
 #[tokio::test]
 async fn bad_requests_get_clear_json_errors() {
-    let t = TestApp::spawn(dateline_app::Backend::Sqlite).await.expect("app");
+    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
+        .await
+        .expect("app");
     let key = t.key(Role::Editor).await.expect("key");
     let url = t.url("/api/v1/admin/articles");
 
-    let r = t.client.post(&url).bearer_auth(&key).header("content-type", "application/json").body("{not json").send().await.expect("send");
+    let r = t
+        .client
+        .post(&url)
+        .bearer_auth(&key)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .expect("send");
     assert_eq!(r.status(), 400);
     let e: serde_json::Value = r.json().await.expect("json");
     assert_eq!(e["error"]["code"], "invalid_json");
 
-    let (s, e) = t.admin(&key, Method::POST, "/api/v1/admin/articles", Some(json!({"title": "", "body": "b", "lead_image_url": "javascript:alert(1)"}))).await.expect("send");
+    let (s, e) = t
+        .admin(
+            &key,
+            Method::POST,
+            "/api/v1/admin/articles",
+            Some(json!({"title": "", "body": "b", "lead_image_url": "javascript:alert(1)"})),
+        )
+        .await
+        .expect("send");
     assert_eq!(s, 422);
     assert_eq!(e["error"]["code"], "invalid_fields");
     assert!(e["error"]["fields"]["title"].is_string());
     assert!(e["error"]["fields"]["lead_image_url"].is_string());
 
-    let (s, e) = t.admin(&key, Method::POST, "/api/v1/admin/articles", Some(json!({"title": "t", "body": "b", "colour": "red"}))).await.expect("send");
+    let (s, e) = t
+        .admin(
+            &key,
+            Method::POST,
+            "/api/v1/admin/articles",
+            Some(json!({"title": "t", "body": "b", "colour": "red"})),
+        )
+        .await
+        .expect("send");
     assert_eq!(s, 422, "{e}");
     assert!(e["error"]["fields"].get("colour").is_some(), "{e}");
 
     let huge = "x".repeat(3 * 1024 * 1024);
-    let (s, e) = t.admin(&key, Method::POST, "/api/v1/admin/articles", Some(json!({"title": "t", "body": huge}))).await.expect("send");
-    assert_eq!((s, e["error"]["code"].as_str()), (413, Some("payload_too_large")));
+    let (s, e) = t
+        .admin(
+            &key,
+            Method::POST,
+            "/api/v1/admin/articles",
+            Some(json!({"title": "t", "body": huge})),
+        )
+        .await
+        .expect("send");
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (413, Some("payload_too_large"))
+    );
 
-    let r = t.client.post(&url).bearer_auth(&key).header("content-type", "text/plain").body("hi").send().await.expect("send");
+    let r = t
+        .client
+        .post(&url)
+        .bearer_auth(&key)
+        .header("content-type", "text/plain")
+        .body("hi")
+        .send()
+        .await
+        .expect("send");
     assert_eq!(r.status(), 415);
 
-    let (s, _) = t.admin(&key, Method::GET, "/api/v1/admin/articles/not-a-number", None).await.expect("send");
+    let (s, _) = t
+        .admin(
+            &key,
+            Method::GET,
+            "/api/v1/admin/articles/not-a-number",
+            None,
+        )
+        .await
+        .expect("send");
     assert_eq!(s, 404);
-    let (s, e) = t.admin(&key, Method::POST, "/api/v1/admin/articles", Some(json!({"title": "Quote ' and \"; DROP TABLE articles; --", "body": "b"}))).await.expect("send");
+    let (s, e) = t
+        .admin(
+            &key,
+            Method::POST,
+            "/api/v1/admin/articles",
+            Some(json!({"title": "Quote ' and \"; DROP TABLE articles; --", "body": "b"})),
+        )
+        .await
+        .expect("send");
     assert_eq!(s, 201, "{e}");
-    assert_eq!(e["title"], "Quote ' and \"; DROP TABLE articles; --", "SQL metacharacters are stored verbatim");
+    assert_eq!(
+        e["title"], "Quote ' and \"; DROP TABLE articles; --",
+        "SQL metacharacters are stored verbatim"
+    );
     assert_eq!(t.app.store().article_count().await.expect("count"), 1);
 }

@@ -10,30 +10,61 @@ use serde_json::json;
 
 #[tokio::test]
 async fn cached_pages_answer_conditional_requests_with_304() {
-    let t = TestApp::spawn(dateline_app::Backend::Sqlite).await.expect("app");
-    let a = t.arrange_article(article("Cache me", "Body.")).await.expect("article");
+    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
+        .await
+        .expect("app");
+    let a = t
+        .arrange_article(article("Cache me", "Body."))
+        .await
+        .expect("article");
     t.settle().await.expect("settle");
     let first = t.get(&a.path()).await.expect("get");
     assert_eq!(first.headers()["x-cache"], "MISS");
     let etag = first.headers()["etag"].to_str().expect("etag").to_owned();
-    let last_modified = first.headers()["last-modified"].to_str().expect("date").to_owned();
-    assert!(first.headers()["cache-control"].to_str().expect("cc").contains("stale-while-revalidate"));
+    let last_modified = first.headers()["last-modified"]
+        .to_str()
+        .expect("date")
+        .to_owned();
+    assert!(first.headers()["cache-control"]
+        .to_str()
+        .expect("cc")
+        .contains("stale-while-revalidate"));
     let second = t.get(&a.path()).await.expect("get");
     assert_eq!(second.headers()["x-cache"], "HIT");
     assert_eq!(second.headers()["etag"].to_str().expect("etag"), etag);
 
-    let r = t.client.get(t.url(&a.path())).header("if-none-match", &etag).send().await.expect("send");
+    let r = t
+        .client
+        .get(t.url(&a.path()))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("send");
     assert_eq!(r.status(), 304);
     assert!(r.text().await.expect("body").is_empty());
-    let r = t.client.get(t.url(&a.path())).header("if-modified-since", &last_modified).send().await.expect("send");
+    let r = t
+        .client
+        .get(t.url(&a.path()))
+        .header("if-modified-since", &last_modified)
+        .send()
+        .await
+        .expect("send");
     assert_eq!(r.status(), 304);
-    let r = t.client.get(t.url(&a.path())).header("if-none-match", "\"other\"").send().await.expect("send");
+    let r = t
+        .client
+        .get(t.url(&a.path()))
+        .header("if-none-match", "\"other\"")
+        .send()
+        .await
+        .expect("send");
     assert_eq!(r.status(), 200);
 }
 
 #[tokio::test]
 async fn an_edit_refreshes_the_article_and_its_lists_but_not_unrelated_pages() {
-    let t = TestApp::spawn(dateline_app::Backend::Sqlite).await.expect("app");
+    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
+        .await
+        .expect("app");
     let key = t.key(Role::Editor).await.expect("key");
     let mut one = article("Sport story", "Body.");
     one.section = Some("Sport".into());
@@ -42,20 +73,43 @@ async fn an_edit_refreshes_the_article_and_its_lists_but_not_unrelated_pages() {
     two.section = Some("Arts".into());
     let two = t.arrange_article(two).await.expect("article");
     t.settle().await.expect("settle");
-    for p in [one.path(), two.path(), "/".into(), "/section/sport".into(), "/section/arts".into()] {
+    for p in [
+        one.path(),
+        two.path(),
+        "/".into(),
+        "/section/sport".into(),
+        "/section/arts".into(),
+    ] {
         t.get(&p).await.expect("warm");
     }
     let (s, _) = t
-        .admin(&key, Method::PATCH, &format!("/api/v1/admin/articles/{}", one.id), Some(json!({"version": 1, "title": "Sport story, updated"})))
+        .admin(
+            &key,
+            Method::PATCH,
+            &format!("/api/v1/admin/articles/{}", one.id),
+            Some(json!({"version": 1, "title": "Sport story, updated"})),
+        )
         .await
         .expect("patch");
     assert_eq!(s, 200);
-    for (path, expect_fresh) in [(one.path(), true), ("/".into(), true), ("/section/sport".into(), true), (two.path(), false), ("/section/arts".into(), false)] {
+    for (path, expect_fresh) in [
+        (one.path(), true),
+        ("/".into(), true),
+        ("/section/sport".into(), true),
+        (two.path(), false),
+        ("/section/arts".into(), false),
+    ] {
         let r = t.get(&path).await.expect("get");
         let hit = r.headers()["x-cache"] == "HIT";
         assert_eq!(hit, !expect_fresh, "{path}");
         if expect_fresh {
-            assert!(r.text().await.expect("body").contains("Sport story, updated"), "{path}");
+            assert!(
+                r.text()
+                    .await
+                    .expect("body")
+                    .contains("Sport story, updated"),
+                "{path}"
+            );
         }
     }
 }
@@ -66,13 +120,24 @@ async fn a_second_node_drops_its_cached_page_when_another_node_edits() {
         let a_node = TestApp::spawn(backend).await.expect("app");
         let b_node = a_node.another_node().await.expect("second node");
         let key = a_node.key(Role::Editor).await.expect("key");
-        let a = a_node.arrange_article(article("Two nodes", "Body.")).await.expect("article");
+        let a = a_node
+            .arrange_article(article("Two nodes", "Body."))
+            .await
+            .expect("article");
         b_node.settle().await.expect("settle");
         let cached = b_node.get(&a.path()).await.expect("get");
         assert_eq!(cached.status(), 200);
-        assert_eq!(b_node.get(&a.path()).await.expect("get").headers()["x-cache"], "HIT");
+        assert_eq!(
+            b_node.get(&a.path()).await.expect("get").headers()["x-cache"],
+            "HIT"
+        );
         let (s, _) = a_node
-            .admin(&key, Method::POST, &format!("/api/v1/admin/articles/{}/unpublish", a.id), None)
+            .admin(
+                &key,
+                Method::POST,
+                &format!("/api/v1/admin/articles/{}/unpublish", a.id),
+                None,
+            )
             .await
             .expect("unpublish");
         assert_eq!(s, 200);
@@ -84,6 +149,9 @@ async fn a_second_node_drops_its_cached_page_when_another_node_edits() {
                 break;
             }
         }
-        assert!(converged, "node B kept serving an unpublished article on {backend:?}");
+        assert!(
+            converged,
+            "node B kept serving an unpublished article on {backend:?}"
+        );
     }
 }

@@ -78,7 +78,10 @@ impl From<CreateArticleRequest> for ArticleInput {
 fn article_response(status: StatusCode, a: &dateline_core::Article) -> Response {
     let mut response = (status, axum::Json(AdminArticleJson::from(a))).into_response();
     let h = response.headers_mut();
-    h.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    h.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
     if status == StatusCode::CREATED {
         if let Ok(v) = header::HeaderValue::from_str(&format!("/api/v1/admin/articles/{}", a.id)) {
             h.insert(header::LOCATION, v);
@@ -88,21 +91,42 @@ fn article_response(status: StatusCode, a: &dateline_core::Article) -> Response 
 }
 
 fn parse_id(raw: &str) -> Result<ArticleId, WebError> {
-    raw.parse::<i64>().map(ArticleId).map_err(|_| WebError::App(dateline_app::Error::NotFound))
+    raw.parse::<i64>()
+        .map(ArticleId)
+        .map_err(|_| WebError::App(dateline_app::Error::NotFound))
 }
 
-async fn create(State(state): State<WebState>, ApiActor(actor): ApiActor, ApiJson(req): ApiJson<CreateArticleRequest>) -> Result<Response, WebError> {
+async fn create(
+    State(state): State<WebState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(req): ApiJson<CreateArticleRequest>,
+) -> Result<Response, WebError> {
     let article = state.app.create_article(&actor, req.into()).await?;
     Ok(article_response(StatusCode::CREATED, &article))
 }
 
-async fn show(State(state): State<WebState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> Result<Response, WebError> {
-    let article = state.app.article_for_editing(&actor, parse_id(&id)?).await?;
+async fn show(
+    State(state): State<WebState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let article = state
+        .app
+        .article_for_editing(&actor, parse_id(&id)?)
+        .await?;
     Ok(article_response(StatusCode::OK, &article))
 }
 
-async fn update(State(state): State<WebState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiJson(patch): ApiJson<ArticlePatch>) -> Result<Response, WebError> {
-    let article = state.app.update_article(&actor, parse_id(&id)?, patch).await?;
+async fn update(
+    State(state): State<WebState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(patch): ApiJson<ArticlePatch>,
+) -> Result<Response, WebError> {
+    let article = state
+        .app
+        .update_article(&actor, parse_id(&id)?, patch)
+        .await?;
     Ok(article_response(StatusCode::OK, &article))
 }
 
@@ -120,7 +144,10 @@ fn optional_body(body: &Bytes) -> Result<StatusRequest, WebError> {
     }
     serde_json::from_slice(body).map_err(|e| {
         if e.is_syntax() || e.is_eof() {
-            WebError::BadRequest { code: "invalid_json", message: e.to_string() }
+            WebError::BadRequest {
+                code: "invalid_json",
+                message: e.to_string(),
+            }
         } else {
             let mut fields = dateline_core::FieldErrors::default();
             fields.add("body", e.to_string());
@@ -129,20 +156,36 @@ fn optional_body(body: &Bytes) -> Result<StatusRequest, WebError> {
     })
 }
 
-async fn publish(State(state): State<WebState>, ApiActor(actor): ApiActor, Path(id): Path<String>, body: Bytes) -> Result<Response, WebError> {
+async fn publish(
+    State(state): State<WebState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let req = optional_body(&body)?;
-    let article = state.app.publish_article(&actor, parse_id(&id)?, req.at, req.version.map(Version)).await?;
+    let article = state
+        .app
+        .publish_article(&actor, parse_id(&id)?, req.at, req.version.map(Version))
+        .await?;
     Ok(article_response(StatusCode::OK, &article))
 }
 
-async fn unpublish(State(state): State<WebState>, ApiActor(actor): ApiActor, Path(id): Path<String>, body: Bytes) -> Result<Response, WebError> {
+async fn unpublish(
+    State(state): State<WebState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let req = optional_body(&body)?;
     if req.at.is_some() {
         let mut fields = dateline_core::FieldErrors::default();
         fields.add("at", "unpublish takes effect at once");
         return Err(WebError::App(dateline_app::Error::Invalid(fields)));
     }
-    let article = state.app.unpublish_article(&actor, parse_id(&id)?, req.version.map(Version)).await?;
+    let article = state
+        .app
+        .unpublish_article(&actor, parse_id(&id)?, req.version.map(Version))
+        .await?;
     Ok(article_response(StatusCode::OK, &article))
 }
 
@@ -153,12 +196,24 @@ struct DeleteQuery {
     version: Option<i64>,
 }
 
-async fn delete(State(state): State<WebState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiQuery(q): ApiQuery<DeleteQuery>) -> Result<Response, WebError> {
-    let article = state.app.delete_article(&actor, parse_id(&id)?, q.version.map(Version)).await?;
+async fn delete(
+    State(state): State<WebState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<DeleteQuery>,
+) -> Result<Response, WebError> {
+    let article = state
+        .app
+        .delete_article(&actor, parse_id(&id)?, q.version.map(Version))
+        .await?;
     Ok(article_response(StatusCode::OK, &article))
 }
 
-async fn revisions(State(state): State<WebState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> Result<Response, WebError> {
+async fn revisions(
+    State(state): State<WebState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
     let revisions = state.app.revisions(&actor, parse_id(&id)?).await?;
     let items: Vec<_> = revisions
         .iter()
@@ -171,5 +226,9 @@ async fn revisions(State(state): State<WebState>, ApiActor(actor): ApiActor, Pat
             })
         })
         .collect();
-    Ok(([(header::CACHE_CONTROL, "no-store")], axum::Json(json!({ "items": items }))).into_response())
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::Json(json!({ "items": items })),
+    )
+        .into_response())
 }

@@ -26,42 +26,95 @@ pub struct ListQuery {
 }
 
 /// `GET /api/v1/articles`: `{"items": [...], "next_cursor": "…" | null}`.
-pub async fn list(State(state): State<WebState>, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Response, WebError> {
+pub async fn list(
+    State(state): State<WebState>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Response, WebError> {
     let limit = q.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
-        return Err(WebError::BadRequest { code: "invalid_query", message: "limit must be between 1 and 100".into() });
+        return Err(WebError::BadRequest {
+            code: "invalid_query",
+            message: "limit must be between 1 and 100".into(),
+        });
     }
-    let cursor = q.cursor.as_deref().map(Cursor::decode).transpose().map_err(|_| WebError::BadRequest { code: "invalid_cursor", message: "cursor is not one this API returned".into() })?;
-    let filter = ListFilter { section: q.section, tag: q.tag, author: q.author, external_id: q.external_id };
-    let page = state.app.store().public_list(&filter, cursor, limit, Utc::now()).await.map_err(dateline_app::Error::from)?;
+    let cursor = q
+        .cursor
+        .as_deref()
+        .map(Cursor::decode)
+        .transpose()
+        .map_err(|_| WebError::BadRequest {
+            code: "invalid_cursor",
+            message: "cursor is not one this API returned".into(),
+        })?;
+    let filter = ListFilter {
+        section: q.section,
+        tag: q.tag,
+        author: q.author,
+        external_id: q.external_id,
+    };
+    let page = state
+        .app
+        .store()
+        .public_list(&filter, cursor, limit, Utc::now())
+        .await
+        .map_err(dateline_app::Error::from)?;
     let base = &state.app.config().base_url;
     let body = json!({
         "items": page.items.iter().map(|a| ArticleJson::new(a, base)).collect::<Vec<_>>(),
         "next_cursor": page.next.map(|c| c.encode()),
     });
-    let mut keys: Vec<String> = [("section", &filter.section), ("tag", &filter.tag), ("author", &filter.author)]
-        .into_iter()
-        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}:{v}")))
-        .collect();
+    let mut keys: Vec<String> = [
+        ("section", &filter.section),
+        ("tag", &filter.tag),
+        ("author", &filter.author),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}:{v}")))
+    .collect();
     if keys.is_empty() {
         keys.push("home".into());
     }
-    let last_modified = page.items.iter().map(|a| a.updated_at).max().unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
-    Ok(cacheable(body.to_string(), "application/json", keys, last_modified))
+    let last_modified = page
+        .items
+        .iter()
+        .map(|a| a.updated_at)
+        .max()
+        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+    Ok(cacheable(
+        body.to_string(),
+        "application/json",
+        keys,
+        last_modified,
+    ))
 }
 
 /// `GET /api/v1/articles/{slug}`.
-pub async fn show(State(state): State<WebState>, Path(slug): Path<String>) -> Result<Response, WebError> {
-    let lookup = state.app.store().public_lookup(&slug, Utc::now()).await.map_err(dateline_app::Error::from)?;
+pub async fn show(
+    State(state): State<WebState>,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    let lookup = state
+        .app
+        .store()
+        .public_lookup(&slug, Utc::now())
+        .await
+        .map_err(dateline_app::Error::from)?;
     match lookup {
         SlugLookup::Live(a) => {
             let body = serde_json::to_string(&ArticleJson::new(&a, &state.app.config().base_url))
                 .map_err(|e| dateline_app::Error::Internal(e.to_string()))?;
-            Ok(cacheable(body, "application/json", vec![format!("article:{}", a.id)], a.updated_at))
+            Ok(cacheable(
+                body,
+                "application/json",
+                vec![format!("article:{}", a.id)],
+                a.updated_at,
+            ))
         }
-        SlugLookup::Moved(new_slug) => {
-            Ok((StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, format!("/api/v1/articles/{new_slug}"))]).into_response())
-        }
+        SlugLookup::Moved(new_slug) => Ok((
+            StatusCode::MOVED_PERMANENTLY,
+            [(header::LOCATION, format!("/api/v1/articles/{new_slug}"))],
+        )
+            .into_response()),
         SlugLookup::Gone => Err(WebError::Gone),
         SlugLookup::NotFound => Err(WebError::App(dateline_app::Error::NotFound)),
     }

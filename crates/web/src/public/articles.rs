@@ -4,15 +4,18 @@ use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use dateline_core::article_path;
 use dateline_app::reading::SlugLookup;
+use dateline_core::article_path;
 
 use crate::cache_layer::cacheable;
 use crate::views::ArticlePage;
 use crate::{WebError, WebState};
 
 /// `GET /articles/{slug}`: the page, a 301 from an old slug, 410 if withdrawn, else 404.
-pub async fn show(State(state): State<WebState>, Path(slug): Path<String>) -> Result<Response, WebError> {
+pub async fn show(
+    State(state): State<WebState>,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
     match render(&state, &slug).await {
         Ok(r) => Ok(r),
         Err(e) => Err(state.html_error(e).await),
@@ -20,18 +23,36 @@ pub async fn show(State(state): State<WebState>, Path(slug): Path<String>) -> Re
 }
 
 async fn render(state: &WebState, slug: &str) -> Result<Response, WebError> {
-    let lookup = state.app.store().public_lookup(slug, Utc::now()).await.map_err(dateline_app::Error::from)?;
+    let lookup = state
+        .app
+        .store()
+        .public_lookup(slug, Utc::now())
+        .await
+        .map_err(dateline_app::Error::from)?;
     match lookup {
         SlugLookup::Live(article) => {
             let site = state.site();
             let nav = state.nav().await;
-            let html = state.templates.render("article.html", &site, &nav, ArticlePage::new(&article, &site))?;
+            let html = state.templates.render(
+                "article.html",
+                &site,
+                &nav,
+                ArticlePage::new(&article, &site),
+            )?;
             let keys = vec![format!("article:{}", article.id), "nav".to_owned()];
-            Ok(cacheable(html, "text/html; charset=utf-8", keys, article.updated_at))
+            Ok(cacheable(
+                html,
+                "text/html; charset=utf-8",
+                keys,
+                article.updated_at,
+            ))
         }
         SlugLookup::Moved(new_slug) => Ok((
             StatusCode::MOVED_PERMANENTLY,
-            [(header::LOCATION, article_path(&new_slug)), (header::CACHE_CONTROL, "public, max-age=300".to_owned())],
+            [
+                (header::LOCATION, article_path(&new_slug)),
+                (header::CACHE_CONTROL, "public, max-age=300".to_owned()),
+            ],
         )
             .into_response()),
         SlugLookup::Gone => Err(WebError::Gone),

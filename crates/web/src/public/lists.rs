@@ -19,22 +19,37 @@ pub struct ListParams {
 }
 
 /// `GET /`.
-pub async fn home(State(state): State<WebState>, query: Result<ApiQuery<ListParams>, WebError>) -> Result<Response, WebError> {
+pub async fn home(
+    State(state): State<WebState>,
+    query: Result<ApiQuery<ListParams>, WebError>,
+) -> Result<Response, WebError> {
     respond(&state, None, query).await
 }
 
 /// `GET /section/{slug}`.
-pub async fn section(State(state): State<WebState>, Path(slug): Path<String>, query: Result<ApiQuery<ListParams>, WebError>) -> Result<Response, WebError> {
+pub async fn section(
+    State(state): State<WebState>,
+    Path(slug): Path<String>,
+    query: Result<ApiQuery<ListParams>, WebError>,
+) -> Result<Response, WebError> {
     respond(&state, Some((TermKind::Section, slug)), query).await
 }
 
 /// `GET /tag/{slug}`.
-pub async fn tag(State(state): State<WebState>, Path(slug): Path<String>, query: Result<ApiQuery<ListParams>, WebError>) -> Result<Response, WebError> {
+pub async fn tag(
+    State(state): State<WebState>,
+    Path(slug): Path<String>,
+    query: Result<ApiQuery<ListParams>, WebError>,
+) -> Result<Response, WebError> {
     respond(&state, Some((TermKind::Tag, slug)), query).await
 }
 
 /// `GET /author/{slug}`.
-pub async fn author(State(state): State<WebState>, Path(slug): Path<String>, query: Result<ApiQuery<ListParams>, WebError>) -> Result<Response, WebError> {
+pub async fn author(
+    State(state): State<WebState>,
+    Path(slug): Path<String>,
+    query: Result<ApiQuery<ListParams>, WebError>,
+) -> Result<Response, WebError> {
     respond(&state, Some((TermKind::Author, slug)), query).await
 }
 
@@ -54,19 +69,29 @@ async fn respond(
     }
 }
 
-async fn render(state: &WebState, term: Option<(TermKind, String)>, params: ListParams) -> Result<Response, WebError> {
+async fn render(
+    state: &WebState,
+    term: Option<(TermKind, String)>,
+    params: ListParams,
+) -> Result<Response, WebError> {
     let store = state.app.store();
     let cursor = params
         .cursor
         .as_deref()
         .map(Cursor::decode)
         .transpose()
-        .map_err(|_| WebError::BadRequest { code: "invalid_cursor", message: "That page link is not valid.".into() })?;
+        .map_err(|_| WebError::BadRequest {
+            code: "invalid_cursor",
+            message: "That page link is not valid.".into(),
+        })?;
     let mut filter = ListFilter::default();
     let (heading, base_path, key) = match &term {
         None => (None, "/".to_owned(), "home".to_owned()),
         Some((kind, slug)) => {
-            let found = store.term(*kind, slug).await.map_err(dateline_app::Error::from)?;
+            let found = store
+                .term(*kind, slug)
+                .await
+                .map_err(dateline_app::Error::from)?;
             let Some(found) = found else {
                 return Err(WebError::App(dateline_app::Error::NotFound));
             };
@@ -84,11 +109,20 @@ async fn render(state: &WebState, term: Option<(TermKind, String)>, params: List
                     ("author", format!("Articles by {}", found.name))
                 }
             };
-            (Some(label), format!("/{prefix}/{slug}"), format!("{prefix}:{slug}"))
+            (
+                Some(label),
+                format!("/{prefix}/{slug}"),
+                format!("{prefix}:{slug}"),
+            )
         }
     };
     let page = store
-        .public_list(&filter, cursor, state.app.config().list_page_size, Utc::now())
+        .public_list(
+            &filter,
+            cursor,
+            state.app.config().list_page_size,
+            Utc::now(),
+        )
         .await
         .map_err(dateline_app::Error::from)?;
     // A term whose articles are all unpublished or drafts must not reveal that it exists
@@ -111,9 +145,16 @@ async fn render(state: &WebState, term: Option<(TermKind, String)>, params: List
         heading,
         canonical: format!("{}{}", site.base_url, base_path),
         items: page.items.iter().map(ListItemView::from).collect(),
-        next_href: page.next.map(|c| format!("{base_path}?cursor={}", c.encode())),
+        next_href: page
+            .next
+            .map(|c| format!("{base_path}?cursor={}", c.encode())),
     };
     let nav = state.nav().await;
     let html = state.templates.render("list.html", &site, &nav, list)?;
-    Ok(cacheable(html, "text/html; charset=utf-8", vec![key, "nav".to_owned()], last_modified))
+    Ok(cacheable(
+        html,
+        "text/html; charset=utf-8",
+        vec![key, "nav".to_owned()],
+        last_modified,
+    ))
 }

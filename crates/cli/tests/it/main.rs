@@ -1,0 +1,194 @@
+//! The `dateline` binary end to end: the commands a newsroom runs.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+fn dateline(data_dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_dateline"));
+    c.arg("--data-dir")
+        .arg(data_dir)
+        .env("RUST_LOG", "warn")
+        .env_remove("DATELINE_DATABASE_URL");
+    c
+}
+
+fn run_ok(c: &mut Command) -> String {
+    let out = c.output().expect("run dateline");
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf8")
+}
+
+const SAMPLE: &str = concat!(
+    r#"{"external_id": "a-1", "title": "Rates held", "body": "The bank held rates.", "section": "Business", "tags": ["Rates"], "authors": ["Ann"], "dateline": "London", "published_at": "2005-03-01T09:00:00Z"}"#,
+    "\n",
+    r#"{"external_id": "a-2", "title": "Draft piece", "body": "Not yet.", "status": "draft"}"#,
+    "\n",
+);
+
+#[test]
+fn help_documents_every_subcommand() {
+    let out = Command::new(env!("CARGO_BIN_EXE_dateline"))
+        .arg("--help")
+        .output()
+        .expect("run");
+    let help = String::from_utf8_lossy(&out.stdout);
+    for cmd in [
+        "serve",
+        "import",
+        "export",
+        "user",
+        "key",
+        "--data-dir",
+        "--database-url",
+    ] {
+        assert!(help.contains(cmd), "--help lacks {cmd}");
+    }
+}
+
+#[test]
+fn export_import_export_round_trips_byte_for_byte() {
+    let work = tempfile::tempdir().expect("tmp");
+    let input = work.path().join("in.jsonl");
+    let corpus = dateline_testkit::shared::corpus("bbc.jsonl");
+    match &corpus {
+        Some(c) => {
+            let mut text = std::fs::read_to_string(c).expect("corpus");
+            text.push_str(SAMPLE);
+            std::fs::write(&input, text).expect("write");
+        }
+        None => std::fs::write(&input, SAMPLE).expect("write"),
+    }
+    let (a, b) = (work.path().join("a"), work.path().join("b"));
+    run_ok(
+        dateline(&a)
+            .args(["import", "--format", "jsonl"])
+            .arg(&input),
+    );
+    let first = work.path().join("first.jsonl");
+    run_ok(
+        dateline(&a)
+            .args(["export", "--format", "jsonl"])
+            .arg(&first),
+    );
+    run_ok(
+        dateline(&b)
+            .args(["import", "--format", "jsonl"])
+            .arg(&first),
+    );
+    let second = run_ok(dateline(&b).args(["export", "--format", "jsonl", "-"]));
+    let first = std::fs::read_to_string(first).expect("read");
+    assert_eq!(
+        first.lines().count(),
+        if corpus.is_some() { 2227 } else { 2 }
+    );
+    assert!(first == second, "exports differ after a round trip");
+}
+
+#[test]
+fn a_bad_file_is_refused_with_its_line_and_nothing_is_written() {
+    let work = tempfile::tempdir().expect("tmp");
+    let input = work.path().join("bad.jsonl");
+    std::fs::write(
+        &input,
+        format!(
+            "{SAMPLE}{}\n",
+            r#"{"title": "x", "body": "y", "tags": "not a list"}"#
+        ),
+    )
+    .expect("write");
+    let out = dateline(work.path())
+        .args(["import", "--format", "jsonl"])
+        .arg(&input)
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 3, field `tags`"), "{err}");
+    let exported = run_ok(dateline(work.path()).args(["export", "--format", "jsonl", "-"]));
+    assert!(exported.is_empty(), "nothing may be written: {exported}");
+}
+
+#[tokio::test]
+async fn serve_demo_shows_a_site_and_a_new_key_can_publish() {
+    let work = tempfile::tempdir().expect("tmp");
+    let mut user = dateline(work.path())
+        .args([
+            "user",
+            "create",
+            "--role",
+            "admin",
+            "--email",
+            "chief@example.org",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    user.stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"a long enough password\n")
+        .expect("write");
+    assert!(user.wait().expect("wait").success());
+    let key =
+        run_ok(dateline(work.path()).args(["key", "create", "--role", "editor", "--name", "desk"]));
+    let key = key.trim().to_owned();
+    assert!(key.starts_with("dl_"));
+    let listed = run_ok(dateline(work.path()).args(["key", "list"]));
+    assert!(
+        listed.contains("desk") && !listed.contains(&key),
+        "keys are listed without their secret"
+    );
+
+    let mut server = dateline(work.path())
+        .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    let stderr = server.stderr.take().expect("stderr");
+    let mut base = None;
+    for line in BufReader::new(stderr).lines().take(50) {
+        let line = line.expect("line");
+        if let Some(rest) = line.split("serving on ").nth(1) {
+            base = Some(
+                rest.split_whitespace()
+                    .next()
+                    .expect("url")
+                    .trim_end_matches('/')
+                    .to_owned(),
+            );
+            break;
+        }
+    }
+    let base = base.expect("serve printed its address");
+    let client = reqwest::Client::new();
+    let home = client.get(format!("{base}/")).send().await.expect("home");
+    assert_eq!(home.status(), 200);
+    assert!(home
+        .text()
+        .await
+        .expect("body")
+        .contains("Welcome to dateline"));
+    let created = client
+        .post(format!("{base}/api/v1/admin/articles"))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({"title": "From the CLI key", "body": "Works."}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(created.status(), 201);
+    let page = client
+        .get(format!("{base}/articles/from-the-cli-key"))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), 200);
+    let _ = server.kill();
+    let _ = server.wait();
+}
