@@ -266,7 +266,11 @@ impl App {
     pub async fn revisions(&self, actor: &Actor, id: ArticleId) -> Result<Vec<Revision>> {
         actor.require_editorial()?;
         self.store().article(id).await?;
-        Ok(self.store().revisions(id).await?)
+        let mut revisions = self.store().revisions(id).await?;
+        for r in &mut revisions {
+            r.snapshot.body_html = dateline_render::render_body(&r.snapshot.body_markdown).html;
+        }
+        Ok(revisions)
     }
 
     /// Applies `patch` if it is based on the current version; else `Conflict` with the

@@ -55,6 +55,7 @@ impl App {
         let actor = Actor::import();
         let mut reader = JsonlReader::new(input).lenient(lenient);
         let mut tx = self.store().begin().await?;
+        tx.bulk_mode().await?;
         let mut report = ImportReport::default();
         let mut keys: Vec<String> = Vec::new();
         loop {
