@@ -84,7 +84,7 @@ impl Store {
                             conn.execute(
                                 "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; \
                                  PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-                                 PRAGMA busy_timeout = 10000; PRAGMA cache_size = -8000;",
+                                 PRAGMA busy_timeout = 10000; PRAGMA cache_size = -2000;",
                             )
                             .await?;
                             Ok(())
