@@ -1,0 +1,478 @@
+//! Full-text search over published articles, with tantivy.
+//!
+//! Owns the index schema, writing documents, and turning a reader's query (words, `"phrases"`,
+//! `-exclusions`, section and date filters, relevance or date order) into ranked hits with
+//! highlighted snippets; a query that finds nothing is retried with typo tolerance. Only this
+//! crate knows tantivy. It never reads the store: callers hand it [`SearchDoc`]s taken from
+//! the store's public read path, so nothing unpublished can be indexed. The index is derived
+//! data — it can be deleted and rebuilt (`dateline reindex`). Start at [`SearchIndex::open`].
+
+use std::ops::Bound;
+use std::path::Path;
+use std::sync::Mutex;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{doc, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
+
+/// Bumped whenever the schema changes; an index with another version is rebuilt.
+const SCHEMA_VERSION: &str = "dateline-search-1";
+
+/// Memory the index writer may use before flushing a segment.
+const WRITER_HEAP_BYTES: usize = 50_000_000;
+
+/// Longest snippet, in characters.
+const SNIPPET_CHARS: usize = 220;
+
+/// What can go wrong with the index.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Another process holds the index (e.g. `reindex` while `serve` runs).
+    #[error("the search index at {0} is in use by another dateline process")]
+    Locked(String),
+    /// Anything tantivy reports.
+    #[error("search index error: {0}")]
+    Index(String),
+}
+
+/// Result with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<tantivy::TantivyError> for Error {
+    fn from(e: tantivy::TantivyError) -> Self {
+        Error::Index(e.to_string())
+    }
+}
+
+/// One published article as the index sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchDoc {
+    /// Store id.
+    pub id: i64,
+    /// Headline.
+    pub title: String,
+    /// Dek.
+    pub standfirst: Option<String>,
+    /// Plain-text body.
+    pub body: String,
+    /// Section slug.
+    pub section: Option<String>,
+    /// Tag slugs.
+    pub tags: Vec<String>,
+    /// Publication time, Unix seconds.
+    pub published_at: i64,
+}
+
+/// Result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Best match first (BM25).
+    #[default]
+    Relevance,
+    /// Newest first.
+    Newest,
+}
+
+/// A reader's search.
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    /// Words, `"exact phrases"`, `-excluded` words; empty means "everything" (with filters).
+    pub text: String,
+    /// Only this section (slug).
+    pub section: Option<String>,
+    /// Published at or after (Unix seconds).
+    pub from: Option<i64>,
+    /// Published before (Unix seconds).
+    pub to: Option<i64>,
+    /// Order.
+    pub sort: Sort,
+    /// Hits to skip.
+    pub offset: usize,
+    /// Hits to return.
+    pub limit: usize,
+}
+
+/// One result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    /// Store id of the article.
+    pub id: i64,
+    /// BM25 score (0 when sorted by date).
+    pub score: f32,
+    /// Body excerpt around the matches, HTML-escaped, matches in `<b>`.
+    pub snippet_html: String,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchPage {
+    /// Hits in order.
+    pub hits: Vec<SearchHit>,
+    /// How many documents matched in all.
+    pub total: usize,
+    /// Whether nothing matched exactly and these are typo-tolerant matches.
+    pub fuzzy: bool,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    title: Field,
+    standfirst: Field,
+    body: Field,
+    section: Field,
+    tags: Field,
+    published_at: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |stored: bool| {
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer("en_stem")
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let opts = TextOptions::default().set_indexing_options(indexing);
+        if stored {
+            opts.set_stored()
+        } else {
+            opts
+        }
+    };
+    let fields = Fields {
+        id: b.add_i64_field("id", INDEXED | STORED | FAST),
+        title: b.add_text_field("title", text(true)),
+        standfirst: b.add_text_field("standfirst", text(false)),
+        body: b.add_text_field("body", text(true)),
+        section: b.add_text_field("section", STRING),
+        tags: b.add_text_field("tags", STRING),
+        published_at: b.add_i64_field("published_at", INDEXED | FAST),
+    };
+    (b.build(), fields)
+}
+
+/// The search index of one node.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it (or recreating it, if it was made by another
+    /// schema version) as needed. Returns whether it starts empty and must be rebuilt.
+    pub fn open(dir: &Path) -> Result<(SearchIndex, bool)> {
+        let (schema, fields) = schema();
+        let marker = dir.join("SCHEMA_VERSION");
+        let current = std::fs::read_to_string(&marker).unwrap_or_default();
+        let mut fresh = false;
+        if current.trim() != SCHEMA_VERSION {
+            if dir.exists() {
+                std::fs::remove_dir_all(dir).map_err(|e| Error::Index(format!("could not clear {}: {e}", dir.display())))?;
+            }
+            std::fs::create_dir_all(dir).map_err(|e| Error::Index(format!("could not create {}: {e}", dir.display())))?;
+            std::fs::write(&marker, SCHEMA_VERSION).map_err(|e| Error::Index(e.to_string()))?;
+            fresh = true;
+        }
+        let directory = tantivy::directory::MmapDirectory::open(dir).map_err(|e| Error::Index(e.to_string()))?;
+        let index = Index::open_or_create(directory, schema)?;
+        let this = Self::with_index(index, fields, &dir.display().to_string())?;
+        let empty = fresh || this.len() == 0;
+        Ok((this, empty))
+    }
+
+    /// An index held in memory (tests).
+    pub fn in_memory() -> Result<SearchIndex> {
+        let (schema, fields) = schema();
+        Self::with_index(Index::create_in_ram(schema), fields, "memory")
+    }
+
+    fn with_index(index: Index, fields: Fields, location: &str) -> Result<SearchIndex> {
+        let writer = index.writer(WRITER_HEAP_BYTES).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => Error::Locked(location.to_owned()),
+            other => other.into(),
+        })?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(SearchIndex { index, reader, writer: Mutex::new(writer), fields })
+    }
+
+    /// Number of indexed articles.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Whether nothing is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The change-sequence number stored with the last commit (0 if none): where a node
+    /// resumes following the store after a restart.
+    pub fn applied_seq(&self) -> i64 {
+        self.index
+            .load_metas()
+            .ok()
+            .and_then(|m| m.payload)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// Adds or replaces `upserts`, removes `removals`, and commits with `seq` as the
+    /// applied change-sequence number. Searches see the result when this returns.
+    pub fn apply(&self, upserts: &[SearchDoc], removals: &[i64], seq: i64) -> Result<()> {
+        let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        for id in removals.iter().chain(upserts.iter().map(|d| &d.id)) {
+            writer.delete_term(Term::from_field_i64(self.fields.id, *id));
+        }
+        for d in upserts {
+            let f = &self.fields;
+            let mut document = doc!(
+                f.id => d.id,
+                f.title => d.title.as_str(),
+                f.body => d.body.as_str(),
+                f.published_at => d.published_at,
+            );
+            if let Some(s) = &d.standfirst {
+                document.add_text(f.standfirst, s);
+            }
+            if let Some(s) = &d.section {
+                document.add_text(f.section, s);
+            }
+            for t in &d.tags {
+                document.add_text(f.tags, t);
+            }
+            writer.add_document(document)?;
+        }
+        let mut commit = writer.prepare_commit()?;
+        commit.set_payload(&seq.to_string());
+        commit.commit()?;
+        drop(writer);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Removes every document (before a rebuild).
+    pub fn clear(&self) -> Result<()> {
+        let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        writer.delete_all_documents()?;
+        writer.commit()?;
+        drop(writer);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    fn parser(&self, fuzzy: bool) -> QueryParser {
+        let f = &self.fields;
+        let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.standfirst, f.body]);
+        // Readers expect every word to count ("budget cuts" should not return every story
+        // mentioning "budget").
+        parser.set_conjunction_by_default();
+        parser.set_field_boost(f.title, 3.0);
+        parser.set_field_boost(f.standfirst, 1.5);
+        if fuzzy {
+            for field in [f.title, f.standfirst, f.body] {
+                parser.set_field_fuzzy(field, false, 1, true);
+            }
+        }
+        parser
+    }
+
+    fn build_query(&self, q: &SearchQuery, fuzzy: bool) -> Box<dyn Query> {
+        let f = &self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let text = q.text.trim();
+        if text.is_empty() {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        } else {
+            // Lenient: a reader's stray quote or colon must never be an error page.
+            let (parsed, _errors) = self.parser(fuzzy).parse_query_lenient(text);
+            clauses.push((Occur::Must, parsed));
+        }
+        if let Some(section) = &q.section {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(Term::from_field_text(f.section, section), IndexRecordOption::Basic)),
+            ));
+        }
+        if q.from.is_some() || q.to.is_some() {
+            let lower = q.from.map_or(Bound::Unbounded, |v| Bound::Included(Term::from_field_i64(f.published_at, v)));
+            let upper = q.to.map_or(Bound::Unbounded, |v| Bound::Excluded(Term::from_field_i64(f.published_at, v)));
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// Runs a search; when nothing matches exactly, retries with one typo allowed per word.
+    pub fn search(&self, q: &SearchQuery) -> Result<SearchPage> {
+        let page = self.run(q, false)?;
+        if page.total == 0 && !q.text.trim().is_empty() {
+            let fuzzy = self.run(q, true)?;
+            if fuzzy.total > 0 {
+                return Ok(fuzzy);
+            }
+        }
+        Ok(page)
+    }
+
+    fn run(&self, q: &SearchQuery, fuzzy: bool) -> Result<SearchPage> {
+        let searcher = self.reader.searcher();
+        let query = self.build_query(q, fuzzy);
+        let limit = q.limit.clamp(1, 100);
+        let top = TopDocs::with_limit(limit).and_offset(q.offset);
+        let (addresses, total): (Vec<(f32, tantivy::DocAddress)>, usize) = match q.sort {
+            Sort::Relevance => searcher.search(&*query, &(top.order_by_score(), Count))?,
+            Sort::Newest => {
+                let (hits, total) = searcher
+                    .search(&*query, &(top.order_by_fast_field::<i64>("published_at", Order::Desc), Count))?;
+                (hits.into_iter().map(|(_, a)| (0.0, a)).collect(), total)
+            }
+        };
+        let mut snippets = SnippetGenerator::create(&searcher, &*query, self.fields.body)?;
+        snippets.set_max_num_chars(SNIPPET_CHARS);
+        let mut hits = Vec::with_capacity(addresses.len());
+        for (score, address) in addresses {
+            let stored: TantivyDocument = searcher.doc(address)?;
+            let Some(id) = stored.get_first(self.fields.id).and_then(|v| v.as_i64()) else {
+                continue;
+            };
+            let snippet = snippets.snippet_from_doc(&stored);
+            let snippet_html = if snippet.is_empty() {
+                let body = stored.get_first(self.fields.body).and_then(|v| v.as_str()).unwrap_or("");
+                escape(&body.chars().take(SNIPPET_CHARS).collect::<String>())
+            } else {
+                snippet.to_html()
+            };
+            hits.push(SearchHit { id, score, snippet_html });
+        }
+        Ok(SearchPage { hits, total, fuzzy })
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: i64, title: &str, body: &str, section: &str, published_at: i64) -> SearchDoc {
+        SearchDoc {
+            id,
+            title: title.into(),
+            standfirst: None,
+            body: body.into(),
+            section: Some(section.into()),
+            tags: vec![],
+            published_at,
+        }
+    }
+
+    fn index() -> SearchIndex {
+        let idx = SearchIndex::in_memory().expect("index");
+        idx.apply(
+            &[
+                doc(1, "Budget cuts hit schools", "The chancellor announced budget cuts to schools in London.", "politics", 100),
+                doc(2, "Football club wins cup", "The club won the cup after a penalty shoot-out in Manchester.", "sport", 200),
+                doc(3, "Schools budget rises in Wales", "Schools in Wales get a bigger budget this year.", "politics", 300),
+                doc(4, "Chip maker profits", "Profits at the chip maker rose as budget phones sold well.", "business", 400),
+            ],
+            &[],
+            7,
+        )
+        .expect("apply");
+        idx
+    }
+
+    fn ids(page: &SearchPage) -> Vec<i64> {
+        page.hits.iter().map(|h| h.id).collect()
+    }
+
+    fn search(idx: &SearchIndex, text: &str) -> SearchPage {
+        idx.search(&SearchQuery { text: text.into(), limit: 10, ..Default::default() }).expect("search")
+    }
+
+    #[test]
+    fn every_word_must_match_and_titles_rank_first() {
+        let idx = index();
+        assert_eq!(ids(&search(&idx, "budget schools")), [1, 3]);
+        assert_eq!(search(&idx, "budget").total, 3);
+        assert_eq!(idx.applied_seq(), 7);
+    }
+
+    #[test]
+    fn phrases_and_exclusions_work() {
+        let idx = index();
+        assert_eq!(ids(&search(&idx, "\"budget cuts\"")), [1]);
+        assert_eq!(ids(&search(&idx, "budget -schools")), [4]);
+    }
+
+    #[test]
+    fn section_and_date_filters_and_date_order() {
+        let idx = index();
+        let q = SearchQuery { text: "budget".into(), section: Some("politics".into()), sort: Sort::Newest, limit: 10, ..Default::default() };
+        assert_eq!(ids(&idx.search(&q).expect("search")), [3, 1]);
+        let q = SearchQuery { text: "budget".into(), from: Some(150), to: Some(350), limit: 10, ..Default::default() };
+        assert_eq!(ids(&idx.search(&q).expect("search")), [3]);
+        let q = SearchQuery { section: Some("sport".into()), limit: 10, ..Default::default() };
+        assert_eq!(ids(&idx.search(&q).expect("search")), [2]);
+    }
+
+    #[test]
+    fn a_typo_still_finds_the_story() {
+        let idx = index();
+        let page = search(&idx, "chancelor");
+        assert!(page.fuzzy);
+        assert_eq!(ids(&page), [1]);
+        assert!(!search(&idx, "football").fuzzy);
+    }
+
+    #[test]
+    fn snippets_highlight_matches_and_escape_html() {
+        let idx = SearchIndex::in_memory().expect("index");
+        idx.apply(&[doc(9, "Tags", "Readers wrote <script>alert(1)</script> about the harbour repairs.", "x", 1)], &[], 1)
+            .expect("apply");
+        let page = search(&idx, "harbour");
+        let html = &page.hits[0].snippet_html;
+        assert!(html.contains("<b>harbour</b>"), "{html}");
+        assert!(!html.contains("<script>"), "{html}");
+    }
+
+    #[test]
+    fn removal_and_replacement_take_effect_at_once() {
+        let idx = index();
+        idx.apply(&[doc(2, "Football club loses final", "They lost.", "sport", 200)], &[1], 8).expect("apply");
+        assert_eq!(ids(&search(&idx, "chancellor")), Vec::<i64>::new());
+        assert_eq!(ids(&search(&idx, "loses")), [2]);
+        assert_eq!(search(&idx, "cup").total, 0, "the old version is gone");
+        assert_eq!(idx.len(), 3);
+    }
+
+    #[test]
+    fn stray_syntax_never_errors() {
+        let idx = index();
+        for q in ["\"unclosed", "title:", "((", "-", "AND OR", "budget:::"] {
+            assert!(idx.search(&SearchQuery { text: q.into(), limit: 5, ..Default::default() }).is_ok(), "{q}");
+        }
+    }
+
+    #[test]
+    fn an_index_on_disk_survives_reopening_and_locks_out_a_second_writer() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("search");
+        {
+            let (idx, empty) = SearchIndex::open(&path).expect("open");
+            assert!(empty);
+            idx.apply(&[doc(1, "Persisted story", "Body.", "x", 1)], &[], 42).expect("apply");
+            assert!(matches!(SearchIndex::open(&path), Err(Error::Locked(_))));
+        }
+        let (idx, empty) = SearchIndex::open(&path).expect("reopen");
+        assert!(!empty);
+        assert_eq!(idx.applied_seq(), 42);
+        assert_eq!(ids(&search(&idx, "persisted")), [1]);
+    }
+}
