@@ -417,6 +417,7 @@ impl App {
     /// Drops cached pages for `keys` on this node (other nodes learn from the change
     /// sequence).
     pub fn after_change(&self, keys: &[String]) {
+        self.wake_indexer();
         let dropped = self.cache().invalidate(keys);
         tracing::debug!(dropped, "page cache invalidated");
     }

@@ -39,6 +39,8 @@ pub struct Config {
     /// Largest request body accepted, in bytes; larger ones get 413. TOML
     /// `max_request_bytes`; default 2 MiB.
     pub max_request_bytes: usize,
+    /// Related articles shown under an article. TOML `related_count`; default 4.
+    pub related_count: usize,
 }
 
 /// A value that must not show up in logs (`Debug` prints a placeholder).
@@ -65,6 +67,7 @@ impl Config {
             scheduler_interval_ms: 1000,
             change_poll_interval_ms: 1000,
             max_request_bytes: 2 * 1024 * 1024,
+            related_count: 4,
         }
     }
 
@@ -101,6 +104,8 @@ pub struct ConfigFile {
     pub change_poll_interval_ms: Option<u64>,
     /// See [`Config::max_request_bytes`].
     pub max_request_bytes: Option<usize>,
+    /// See [`Config::related_count`].
+    pub related_count: Option<usize>,
 }
 
 impl ConfigFile {
@@ -172,6 +177,9 @@ impl Config {
         }
         if let Some(n) = file.max_request_bytes {
             config.max_request_bytes = n;
+        }
+        if let Some(n) = file.related_count {
+            config.related_count = n.clamp(1, 20);
         }
         Ok(config)
     }

@@ -118,6 +118,7 @@ impl App {
             // New articles can appear on any list; dropping everything is cheaper than
             // working out which lists, and an import is rare.
             self.cache().clear();
+            self.wake_indexer();
         }
         let secs = started.elapsed().as_secs_f64();
         tracing::info!(

@@ -11,6 +11,7 @@ pub mod articles;
 pub mod cache;
 pub mod config;
 pub mod demo;
+pub mod discovery;
 mod error;
 pub mod follower;
 pub mod import;
@@ -41,6 +42,18 @@ struct Inner {
     cache: PageCache,
     /// Newest change-sequence number this node has applied to its derived state.
     applied_seq: std::sync::atomic::AtomicI64,
+    /// This node's search index, once [`App::start_discovery`] opened it.
+    search: std::sync::OnceLock<dateline_search::SearchIndex>,
+    /// Whether the index was just created and must be filled from the store.
+    search_fresh: std::sync::atomic::AtomicBool,
+    /// Related articles and story clusters of every public article.
+    related: std::sync::RwLock<dateline_related::Engine>,
+    /// Whether `related` has been built since start.
+    discovery_ready: std::sync::atomic::AtomicBool,
+    /// Newest change applied to the search index and related engine.
+    indexed_seq: std::sync::atomic::AtomicI64,
+    /// Wakes the indexer after a local write.
+    index_wake: tokio::sync::Notify,
 }
 
 impl App {
@@ -68,6 +81,12 @@ impl App {
                 store,
                 cache,
                 applied_seq: std::sync::atomic::AtomicI64::new(0),
+                search: std::sync::OnceLock::new(),
+                search_fresh: std::sync::atomic::AtomicBool::new(false),
+                related: std::sync::RwLock::new(dateline_related::Engine::new(dateline_related::Config::default())),
+                discovery_ready: std::sync::atomic::AtomicBool::new(false),
+                indexed_seq: std::sync::atomic::AtomicI64::new(0),
+                index_wake: tokio::sync::Notify::new(),
             }),
         }
     }
@@ -100,15 +119,21 @@ impl App {
             .store(seq, std::sync::atomic::Ordering::Release);
     }
 
-    /// Starts the background tasks (scheduled publishing, change follower); they stop when
-    /// `shutdown` resolves.
-    pub fn spawn_background(
-        &self,
-        shutdown: tokio::sync::watch::Receiver<bool>,
-    ) -> Vec<tokio::task::JoinHandle<()>> {
-        vec![
+    /// Newest change applied to the search index and related engine.
+    pub fn indexed_seq(&self) -> i64 {
+        self.inner.indexed_seq.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Starts the background tasks (scheduled publishing, change follower, and the indexer
+    /// when [`App::start_discovery`] was called); they stop when `shutdown` resolves.
+    pub fn spawn_background(&self, shutdown: tokio::sync::watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>> {
+        let mut tasks = vec![
             tokio::spawn(scheduler::run(self.clone(), shutdown.clone())),
-            tokio::spawn(follower::run(self.clone(), shutdown)),
-        ]
+            tokio::spawn(follower::run(self.clone(), shutdown.clone())),
+        ];
+        if self.inner.search.get().is_some() {
+            tasks.push(tokio::spawn(discovery::run(self.clone(), shutdown)));
+        }
+        tasks
     }
 }

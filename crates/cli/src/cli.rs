@@ -62,6 +62,8 @@ pub enum Command {
     Import(ImportArgs),
     /// Export all articles (every status but deleted) to a file.
     Export(ExportArgs),
+    /// Rebuild the search index and related articles from the store (stop `serve` first).
+    Reindex,
     /// Manage newsroom user accounts.
     #[command(subcommand)]
     User(UserCommand),

@@ -26,6 +26,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import(args) => transfer::import(open(&cli.global).await?, args).await,
         Command::Export(args) => transfer::export(open(&cli.global).await?, args).await,
+        Command::Reindex => transfer::reindex(open(&cli.global).await?).await,
         Command::User(cmd) => accounts::user(open(&cli.global).await?, cmd).await,
         Command::Key(cmd) => accounts::key(open(&cli.global).await?, cmd).await,
     }

@@ -12,6 +12,7 @@ pub struct Reporter {
     bar: Option<ProgressBar>,
     what: &'static str,
     last_log: Mutex<Instant>,
+    counting: bool,
 }
 
 impl Reporter {
@@ -38,7 +39,20 @@ impl Reporter {
             bar,
             what,
             last_log: Mutex::new(Instant::now()),
+            counting: false,
         }
+    }
+
+    /// A reporter for `total` records (the bar counts records, not bytes).
+    pub fn new_counting(what: &'static str, total: u64) -> Reporter {
+        let r = Reporter::new(what, 0);
+        if let Some(bar) = &r.bar {
+            bar.set_length(total);
+            if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{bar:40}] {pos}/{len} ({eta} left)") {
+                bar.set_style(style.progress_chars("=> "));
+            }
+        }
+        Reporter { counting: true, ..r }
     }
 
     /// Clears the bar.
@@ -53,7 +67,9 @@ impl Progress for Reporter {
     fn advance(&self, records: usize, bytes: u64) {
         match &self.bar {
             Some(bar) => {
-                if bytes > 0 {
+                if self.counting {
+                    bar.set_position(records as u64);
+                } else if bytes > 0 {
                     bar.set_position(bytes);
                 }
                 bar.set_message(format!("{records} articles"));

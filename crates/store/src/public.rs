@@ -7,7 +7,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
-use dateline_core::{Article, Slug, Term};
+use dateline_core::{Article, ArticleId, Slug, Term};
 use sqlx::any::Any;
 use sqlx::Row;
 
@@ -192,6 +192,60 @@ impl Store {
             None
         };
         Ok(Page { items, next })
+    }
+
+    /// The public article with this id, if it is public now.
+    pub async fn public_article_by_id(&self, id: ArticleId, now: DateTime<Utc>) -> Result<Option<Article>> {
+        let row = sqlx::query::<Any>(&format!("{ARTICLE_SELECT} WHERE a.id = $1 AND{VISIBLE}$2"))
+            .bind(id.0)
+            .bind(now.timestamp())
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(article_from_row).transpose()
+    }
+
+    /// The public articles among `ids`, in the order of `ids` (absent ones skipped).
+    pub async fn public_articles_by_ids(&self, ids: &[ArticleId], now: DateTime<Utc>) -> Result<Vec<Article>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new(ARTICLE_SELECT);
+        sql.push(" WHERE").push(VISIBLE).bind(Bind::Int(now.timestamp())).push(" AND a.id IN (");
+        for (i, id) in ids.iter().take(500).enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(Bind::Int(id.0));
+        }
+        sql.push(")");
+        let rows = sql.query().fetch_all(self.pool()).await?;
+        let mut found: std::collections::HashMap<i64, Article> = rows
+            .iter()
+            .map(|r| article_from_row(r).map(|a| (a.id.0, a)))
+            .collect::<Result<_>>()?;
+        Ok(ids.iter().filter_map(|id| found.remove(&id.0)).collect())
+    }
+
+    /// A page of public articles in id order: what search and related indexes are built from.
+    pub async fn public_articles_after(&self, after: Option<ArticleId>, limit: i64, now: DateTime<Utc>) -> Result<Vec<Article>> {
+        let rows = sqlx::query::<Any>(&format!(
+            "{ARTICLE_SELECT} WHERE a.id > $1 AND{VISIBLE}$2 ORDER BY a.id LIMIT $3"
+        ))
+        .bind(after.map_or(0, |a| a.0))
+        .bind(now.timestamp())
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(article_from_row).collect()
+    }
+
+    /// How many articles are public now.
+    pub async fn public_count(&self, now: DateTime<Utc>) -> Result<i64> {
+        let row = sqlx::query::<Any>(&format!("SELECT COUNT(*) AS n FROM articles a WHERE{VISIBLE}$1"))
+            .bind(now.timestamp())
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get("n")?)
     }
 
     /// A section, tag or author by slug, if it exists.

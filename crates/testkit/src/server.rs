@@ -60,6 +60,7 @@ impl TestApp {
         config.list_page_size = 5;
         tweak(&mut config);
         let app = App::with_store(config, store);
+        app.start_discovery()?;
         let (stop, stop_rx) = tokio::sync::watch::channel(false);
         app.spawn_background(stop_rx.clone());
         let state = dateline_web::WebState::new(app.clone())?;
@@ -97,6 +98,18 @@ impl TestApp {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
         anyhow::bail!("the change follower did not reach seq {target}")
+    }
+
+    /// Waits until the search index and related engine have applied every committed change.
+    pub async fn settle_index(&self) -> anyhow::Result<()> {
+        let target = self.app.store().latest_change_seq().await?;
+        for _ in 0..250 {
+            if self.app.discovery_ready() && self.app.indexed_seq() >= target {
+                return Ok(());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        anyhow::bail!("the indexer did not reach seq {target}")
     }
 
     /// Full URL of `path`.

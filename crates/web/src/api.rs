@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod articles;
+pub mod search;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};

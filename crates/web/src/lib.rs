@@ -55,6 +55,7 @@ pub fn router(state: WebState) -> Router {
         .route("/articles/{slug}", get(public::articles::show))
         .route("/api/v1/articles", get(api::articles::list))
         .route("/api/v1/articles/{slug}", get(api::articles::show))
+        .route("/api/v1/articles/{slug}/related", get(api::articles::related))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             cache_layer::page_cache,
@@ -64,6 +65,8 @@ pub fn router(state: WebState) -> Router {
         .route("/static/{file}", get(assets::serve))
         .route("/robots.txt", get(assets::robots))
         .route("/healthz", get(public::health))
+        .route("/search", get(public::search::show))
+        .route("/api/v1/search", get(api::search::search))
         .route("/api/v1/openapi.json", get(api::openapi))
         .nest("/api/v1/admin", api::admin::routes())
         .fallback(public::not_found)

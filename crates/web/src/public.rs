@@ -2,6 +2,7 @@
 
 pub mod articles;
 pub mod lists;
+pub mod search;
 
 use axum::extract::State;
 use axum::http::StatusCode;

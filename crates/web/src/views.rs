@@ -25,6 +25,7 @@ impl Templates {
         env.add_template("article.html", include_str!("../templates/article.html"))?;
         env.add_template("list.html", include_str!("../templates/list.html"))?;
         env.add_template("error.html", include_str!("../templates/error.html"))?;
+        env.add_template("search.html", include_str!("../templates/search.html"))?;
         Ok(Templates {
             env,
             asset_version: crate::assets::asset_version(),
@@ -203,6 +204,7 @@ pub struct ArticleView<'a> {
 #[derive(Serialize)]
 pub struct ArticlePage<'a> {
     a: ArticleView<'a>,
+    related: Vec<ListItemView<'a>>,
 }
 
 /// Updates within this long after publication are not shown as "Updated".
@@ -210,13 +212,14 @@ const UPDATE_NOTICE_AFTER_SECS: i64 = 60;
 
 impl<'a> ArticlePage<'a> {
     /// Builds the page model for a public article.
-    pub fn new(article: &'a Article, site: &SiteView) -> ArticlePage<'a> {
+    pub fn new(article: &'a Article, related: &'a [(Article, f32)], site: &SiteView) -> ArticlePage<'a> {
         let url = format!("{}{}", site.base_url, article.path());
         let published = article.published_at.unwrap_or(article.created_at);
         let updated = article.updated_at.max(published);
         let description = article.standfirst.as_deref().unwrap_or(&article.teaser);
         let json_ld = json_ld(article, &url, published, updated, description, site);
         ArticlePage {
+            related: related.iter().map(|(r, _)| ListItemView::related(r)).collect(),
             a: ArticleView {
                 id: article.id.0,
                 title: &article.title,
@@ -304,6 +307,13 @@ pub struct ListItemView<'a> {
     published_human: String,
 }
 
+impl<'a> ListItemView<'a> {
+    /// A related-article item: the summary if the editor wrote one, else the teaser.
+    fn related(a: &'a Article) -> Self {
+        ListItemView { teaser: &a.teaser, ..ListItemView::from(a) }
+    }
+}
+
 impl<'a> From<&'a Article> for ListItemView<'a> {
     fn from(a: &'a Article) -> Self {
         let published = a.published_at.unwrap_or(a.created_at);
@@ -346,4 +356,42 @@ pub struct ErrorPage {
     pub title: &'static str,
     /// Explanation.
     pub message: String,
+}
+
+/// One search result.
+#[derive(Serialize)]
+pub struct SearchItemView<'a> {
+    /// Article path.
+    pub path: String,
+    /// Headline.
+    pub title: &'a str,
+    /// Section name.
+    pub section: Option<&'a str>,
+    /// Highlighted excerpt (HTML-escaped by the search crate).
+    pub snippet: &'a str,
+    /// Machine time.
+    pub published_iso: String,
+    /// Reader time.
+    pub published_human: String,
+}
+
+/// The search page model.
+#[derive(Serialize)]
+pub struct SearchPageView<'a> {
+    /// The words searched.
+    pub q: String,
+    /// Value for the search box in the masthead.
+    pub search_q: String,
+    /// Section filter.
+    pub section: String,
+    /// `relevance` or `date`.
+    pub sort: &'static str,
+    /// Results.
+    pub items: Vec<SearchItemView<'a>>,
+    /// Matches in all.
+    pub total: usize,
+    /// Typo-tolerant results.
+    pub fuzzy: bool,
+    /// Next page.
+    pub next_href: Option<String>,
 }

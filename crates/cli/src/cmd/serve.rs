@@ -16,6 +16,7 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
         }
     }
     first_run_hints(&app).await?;
+    app.start_discovery().context("opening the search index")?;
     // Bind before announcing, so the address printed is the one really served.
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -66,3 +66,15 @@ pub async fn export(app: App, args: ExportArgs) -> anyhow::Result<()> {
     eprintln!("exported {written} articles to {}", args.file.display());
     Ok(())
 }
+
+pub async fn reindex(app: App) -> anyhow::Result<()> {
+    app.start_discovery()?;
+    let total = app.store().public_count(chrono::Utc::now()).await?;
+    let progress = Reporter::new_counting("reindex", total.max(0) as u64);
+    let started = std::time::Instant::now();
+    let n = app.rebuild_discovery(&progress).await?;
+    progress.finish();
+    eprintln!("reindexed {n} published articles in {:.1} s", started.elapsed().as_secs_f64());
+    app.store().close().await;
+    Ok(())
+}

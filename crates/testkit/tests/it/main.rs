@@ -4,6 +4,7 @@
 mod api_admin;
 mod api_public;
 mod cache;
+mod discovery;
 mod import;
 mod pages;
 mod store;

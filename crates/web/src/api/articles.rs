@@ -52,12 +52,15 @@ pub async fn list(
         author: q.author,
         external_id: q.external_id,
     };
-    let page = state
+    let mut page = state
         .app
         .store()
         .public_list(&filter, cursor, limit, Utc::now())
         .await
         .map_err(dateline_app::Error::from)?;
+    for a in &mut page.items {
+        state.app.set_story(a);
+    }
     let base = &state.app.config().base_url;
     let body = json!({
         "items": page.items.iter().map(|a| ArticleJson::new(a, base)).collect::<Vec<_>>(),
@@ -100,7 +103,8 @@ pub async fn show(
         .await
         .map_err(dateline_app::Error::from)?;
     match lookup {
-        SlugLookup::Live(a) => {
+        SlugLookup::Live(mut a) => {
+            state.app.set_story(&mut a);
             let body = serde_json::to_string(&ArticleJson::new(&a, &state.app.config().base_url))
                 .map_err(|e| dateline_app::Error::Internal(e.to_string()))?;
             Ok(cacheable(
@@ -118,4 +122,49 @@ pub async fn show(
         SlugLookup::Gone => Err(WebError::Gone),
         SlugLookup::NotFound => Err(WebError::App(dateline_app::Error::NotFound)),
     }
+}
+
+/// `?limit=` of the related endpoint.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RelatedQuery {
+    limit: Option<usize>,
+}
+
+/// `GET /api/v1/articles/{slug}/related?limit=N`.
+pub async fn related(State(state): State<WebState>, Path(slug): Path<String>, ApiQuery(q): ApiQuery<RelatedQuery>) -> Result<Response, WebError> {
+    let limit = q.limit.unwrap_or(state.app.config().related_count);
+    if !(1..=50).contains(&limit) {
+        return Err(WebError::BadRequest { code: "invalid_query", message: "limit must be between 1 and 50".into() });
+    }
+    let a = match state.app.store().public_lookup(&slug, Utc::now()).await.map_err(dateline_app::Error::from)? {
+        SlugLookup::Live(a) => a,
+        SlugLookup::Moved(new_slug) => {
+            return Ok((StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, format!("/api/v1/articles/{new_slug}/related"))]).into_response())
+        }
+        SlugLookup::Gone => return Err(WebError::Gone),
+        SlugLookup::NotFound => return Err(WebError::App(dateline_app::Error::NotFound)),
+    };
+    let related = state.app.related_articles(&a, limit).await?;
+    let base = &state.app.config().base_url;
+    let items: Vec<_> = related
+        .iter()
+        .map(|(r, score)| {
+            json!({
+                "slug": r.slug.as_str(),
+                "external_id": r.external_id,
+                "title": r.title,
+                "teaser": r.teaser,
+                "section": r.section.as_ref().map(|s| s.slug.as_str()),
+                "story_id": r.story_id.to_string(),
+                "url": format!("{base}{}", r.path()),
+                "published_at": r.published_at.map(crate::views::iso_time),
+                "score": score,
+            })
+        })
+        .collect();
+    let mut keys = vec![format!("article:{}", a.id)];
+    keys.extend(related.iter().map(|(r, _)| format!("article:{}", r.id)));
+    let body = json!({ "items": items }).to_string();
+    Ok(cacheable(body, "application/json", keys, a.updated_at))
 }

@@ -30,22 +30,25 @@ async fn render(state: &WebState, slug: &str) -> Result<Response, WebError> {
         .await
         .map_err(dateline_app::Error::from)?;
     match lookup {
-        SlugLookup::Live(article) => {
+        SlugLookup::Live(mut article) => {
+            state.app.set_story(&mut article);
+            // Related articles are an extra: if they fail, the story is still served.
+            let related = state
+                .app
+                .related_articles(&article, state.app.config().related_count)
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "could not load related articles");
+                    Vec::new()
+                });
             let site = state.site();
             let nav = state.nav().await;
-            let html = state.templates.render(
-                "article.html",
-                &site,
-                &nav,
-                ArticlePage::new(&article, &site),
-            )?;
-            let keys = vec![format!("article:{}", article.id), "nav".to_owned()];
-            Ok(cacheable(
-                html,
-                "text/html; charset=utf-8",
-                keys,
-                article.updated_at,
-            ))
+            let page = ArticlePage::new(&article, &related, &site);
+            let html = state.templates.render("article.html", &site, &nav, page)?;
+            // The page shows its related articles too: a change to any of them refreshes it.
+            let mut keys = vec![format!("article:{}", article.id), "nav".to_owned()];
+            keys.extend(related.iter().map(|(r, _)| format!("article:{}", r.id)));
+            Ok(cacheable(html, "text/html; charset=utf-8", keys, article.updated_at))
         }
         SlugLookup::Moved(new_slug) => Ok((
             StatusCode::MOVED_PERMANENTLY,

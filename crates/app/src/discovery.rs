@@ -1,0 +1,297 @@
+//! Search and related articles: the derived indexes that help readers find more.
+//!
+//! Both are fed only from the store's public read path, so nothing unpublished can reach
+//! them, and both follow the change sequence: a local write wakes the indexer at once, other
+//! nodes' writes arrive with the next poll. The search index persists in the data dir with
+//! the last applied sequence number in its commit, so a restarted node catches up instead of
+//! rebuilding; the related-articles engine lives in memory and is rebuilt at start.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use dateline_core::{Article, ArticleId};
+use dateline_related::{Doc, Engine};
+use dateline_search::{SearchDoc, SearchIndex, SearchPage, SearchQuery};
+
+use crate::import::Progress;
+use crate::{App, Error, Result};
+
+/// Articles read per store query while rebuilding.
+const REBUILD_PAGE: i64 = 1000;
+
+fn plain_body(a: &Article) -> String {
+    dateline_render::plain_text(&a.body_markdown)
+}
+
+fn search_doc(a: &Article, body: &str) -> SearchDoc {
+    SearchDoc {
+        id: a.id.0,
+        title: a.title.clone(),
+        standfirst: a.standfirst.clone(),
+        body: body.to_owned(),
+        section: a.section.as_ref().map(|s| s.slug.to_string()),
+        tags: a.tags.iter().map(|t| t.slug.to_string()).collect(),
+        published_at: a.published_at.map_or(0, |t| t.timestamp()),
+    }
+}
+
+fn related_doc(a: &Article, body: String) -> Doc {
+    Doc {
+        id: a.id.0,
+        title: a.title.clone(),
+        standfirst: a.standfirst.clone(),
+        body,
+        section: a.section.as_ref().map(|s| s.slug.to_string()),
+        tags: a.tags.iter().map(|t| t.slug.to_string()).collect(),
+        published_at: a.published_at.map_or(0, |t| t.timestamp()),
+    }
+}
+
+impl App {
+    /// Opens this node's search index (in `data_dir/search`) so that searches and the
+    /// indexer can run. Fails with a clear error if another process holds it.
+    pub fn start_discovery(&self) -> Result<()> {
+        if self.inner.search.get().is_some() {
+            return Ok(());
+        }
+        let dir = self.config().data_dir.join("search");
+        let (index, fresh) = SearchIndex::open(&dir).map_err(|e| match e {
+            dateline_search::Error::Locked(at) => Error::Startup(format!(
+                "the search index at {at} is in use by another dateline process (stop `dateline serve` first)"
+            )),
+            other => Error::Internal(other.to_string()),
+        })?;
+        self.inner.search_fresh.store(fresh, Ordering::Release);
+        let _ = self.inner.search.set(index);
+        Ok(())
+    }
+
+    fn search_index(&self) -> Result<&SearchIndex> {
+        self.inner
+            .search
+            .get()
+            .ok_or_else(|| Error::Unavailable("search is not running on this node".into()))
+    }
+
+    /// Runs a reader's search; hits are public articles with highlighted snippets.
+    pub async fn search(&self, query: &SearchQuery) -> Result<(Vec<(Article, String, f32)>, SearchPage)> {
+        let index = self.search_index()?;
+        let page = index.search(query).map_err(|e| Error::Internal(e.to_string()))?;
+        let ids: Vec<ArticleId> = page.hits.iter().map(|h| ArticleId(h.id)).collect();
+        // Read back through the public path: an article unpublished a moment ago and not
+        // yet removed from the index is dropped here.
+        let articles = self.store().public_articles_by_ids(&ids, Utc::now()).await?;
+        let mut out = Vec::with_capacity(articles.len());
+        for mut a in articles {
+            if let Some(hit) = page.hits.iter().find(|h| h.id == a.id.0) {
+                self.set_story(&mut a);
+                out.push((a, hit.snippet_html.clone(), hit.score));
+            }
+        }
+        Ok((out, page))
+    }
+
+    /// Up to `limit` related public articles with their scores, best first; never the
+    /// article itself, its own story, or two versions of one story.
+    pub async fn related_articles(&self, article: &Article, limit: usize) -> Result<Vec<(Article, f32)>> {
+        let ranked = {
+            let engine = self.inner.related.read().unwrap_or_else(|p| p.into_inner());
+            // Ask for a few more in case some were unpublished since the engine last heard.
+            engine.related(article.id.0, limit + 4)
+        };
+        let ids: Vec<ArticleId> = ranked.iter().map(|r| ArticleId(r.id)).collect();
+        let articles = self.store().public_articles_by_ids(&ids, Utc::now()).await?;
+        let mut out = Vec::with_capacity(limit);
+        for mut a in articles {
+            let score = ranked.iter().find(|r| r.id == a.id.0).map_or(0.0, |r| r.score);
+            self.set_story(&mut a);
+            out.push((a, score));
+            if out.len() == limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The story cluster of an article: shared by all its near-duplicate versions.
+    pub fn story_id(&self, id: ArticleId) -> i64 {
+        let engine = self.inner.related.read().unwrap_or_else(|p| p.into_inner());
+        engine.story_id(id.0).unwrap_or(id.0)
+    }
+
+    /// Other public versions of the same story.
+    pub fn other_versions(&self, id: ArticleId) -> Vec<ArticleId> {
+        let engine = self.inner.related.read().unwrap_or_else(|p| p.into_inner());
+        engine.story_members(id.0).into_iter().filter(|m| *m != id.0).map(ArticleId).collect()
+    }
+
+    /// Sets `article.story_id` from the engine.
+    pub fn set_story(&self, article: &mut Article) {
+        article.story_id = self.story_id(article.id);
+    }
+
+    /// Whether the related-articles engine has been built since start.
+    pub fn discovery_ready(&self) -> bool {
+        self.inner.discovery_ready.load(Ordering::Acquire)
+    }
+
+    /// Wakes the indexer after a local write, so the index follows within moments.
+    pub(crate) fn wake_indexer(&self) {
+        self.inner.index_wake.notify_one();
+    }
+
+    /// Rebuilds the search index and the related engine from the store's public articles.
+    /// Returns how many were indexed.
+    pub async fn rebuild_discovery(&self, progress: &dyn Progress) -> Result<usize> {
+        let index = self.search_index()?;
+        let started = Instant::now();
+        let seq = self.store().latest_change_seq().await?;
+        let now = Utc::now();
+        index.clear().map_err(|e| Error::Internal(e.to_string()))?;
+        let mut engine = Engine::new(self.related_config());
+        let mut after = None;
+        let mut done = 0usize;
+        loop {
+            let page = self.store().public_articles_after(after, REBUILD_PAGE, now).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            let bodies: Vec<String> = page.iter().map(plain_body).collect();
+            let docs: Vec<SearchDoc> = page.iter().zip(&bodies).map(|(a, b)| search_doc(a, b)).collect();
+            index.apply(&docs, &[], seq).map_err(|e| Error::Internal(e.to_string()))?;
+            for (a, body) in page.iter().zip(bodies) {
+                engine.upsert(&related_doc(a, body));
+            }
+            done += page.len();
+            progress.advance(done, 0);
+        }
+        index.apply(&[], &[], seq).map_err(|e| Error::Internal(e.to_string()))?;
+        *self.inner.related.write().unwrap_or_else(|p| p.into_inner()) = engine;
+        self.inner.discovery_ready.store(true, Ordering::Release);
+        self.cache().clear();
+        tracing::info!(articles = done, duration_ms = started.elapsed().as_millis() as u64, "search index and related articles rebuilt");
+        Ok(done)
+    }
+
+    /// Builds only the in-memory related engine (the search index is already current).
+    async fn build_related(&self) -> Result<usize> {
+        let started = Instant::now();
+        let now = Utc::now();
+        let mut engine = Engine::new(self.related_config());
+        let mut after = None;
+        let mut done = 0;
+        loop {
+            let page = self.store().public_articles_after(after, REBUILD_PAGE, now).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            for a in &page {
+                engine.upsert(&related_doc(a, plain_body(a)));
+            }
+            done += page.len();
+        }
+        *self.inner.related.write().unwrap_or_else(|p| p.into_inner()) = engine;
+        self.inner.discovery_ready.store(true, Ordering::Release);
+        self.cache().clear();
+        tracing::info!(articles = done, duration_ms = started.elapsed().as_millis() as u64, "related articles built");
+        Ok(done)
+    }
+
+    fn related_config(&self) -> dateline_related::Config {
+        dateline_related::Config::default()
+    }
+
+    /// Applies changes after `since` to the search index and related engine; returns the
+    /// newest sequence number applied.
+    pub async fn apply_changes_to_discovery(&self, since: i64) -> Result<i64> {
+        let index = self.search_index()?;
+        let mut seq = since;
+        loop {
+            let changes = self.store().changes_since(seq, 1000).await?;
+            let Some(last) = changes.last() else { break };
+            let ids: BTreeSet<i64> = changes.iter().map(|c| c.article_id.0).collect();
+            let newest = last.seq;
+            let now = Utc::now();
+            let mut upserts = Vec::new();
+            let mut removals = Vec::new();
+            let mut related_docs = Vec::new();
+            for id in ids {
+                match self.store().public_article_by_id(ArticleId(id), now).await? {
+                    Some(a) => {
+                        let body = plain_body(&a);
+                        upserts.push(search_doc(&a, &body));
+                        related_docs.push(related_doc(&a, body));
+                    }
+                    None => removals.push(id),
+                }
+            }
+            index.apply(&upserts, &removals, newest).map_err(|e| Error::Internal(e.to_string()))?;
+            let mut touched: Vec<String> = Vec::new();
+            {
+                let mut engine = self.inner.related.write().unwrap_or_else(|p| p.into_inner());
+                for id in &removals {
+                    engine.remove(*id);
+                }
+                let shown = self.config().related_count;
+                for doc in &related_docs {
+                    engine.upsert(doc);
+                    // Articles whose related list now shows this one get their cached page
+                    // refreshed, so lists stay current as new articles arrive.
+                    for r in engine.related(doc.id, shown * 2) {
+                        if engine.related(r.id, shown).iter().any(|x| x.id == doc.id) {
+                            touched.push(format!("article:{}", r.id));
+                        }
+                    }
+                    for member in engine.story_members(doc.id) {
+                        touched.push(format!("article:{member}"));
+                    }
+                }
+            }
+            if !touched.is_empty() {
+                self.cache().invalidate(&touched);
+            }
+            seq = newest;
+            if changes.len() < 1000 {
+                break;
+            }
+        }
+        Ok(seq)
+    }
+}
+
+/// The indexer task: rebuilds what is missing, then follows the change sequence until
+/// shutdown, waking at once on local writes.
+pub async fn run(app: App, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let Ok(index) = app.search_index() else { return };
+    let mut seq = index.applied_seq();
+    let needs_rebuild = app.inner.search_fresh.load(Ordering::Acquire) || index.is_empty();
+    let result = if needs_rebuild {
+        app.rebuild_discovery(&crate::import::NoProgress).await.map(|_| ())
+    } else {
+        app.build_related().await.map(|_| ())
+    };
+    match result {
+        Ok(()) => {
+            if needs_rebuild {
+                seq = app.search_index().map(|i| i.applied_seq()).unwrap_or(seq);
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "building the search index / related articles failed"),
+    }
+    let mut tick = tokio::time::interval(Duration::from_millis(app.config().change_poll_interval_ms));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        match app.apply_changes_to_discovery(seq).await {
+            Ok(s) => {
+                seq = s;
+                app.inner.indexed_seq.store(seq, Ordering::Release);
+            }
+            Err(e) => tracing::warn!(error = %e, "indexing changes failed; will retry"),
+        }
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = app.inner.index_wake.notified() => {}
+            _ = shutdown.changed() => break,
+        }
+    }
+}
