@@ -144,29 +144,62 @@ impl App {
 
     /// Rebuilds the search index and the related engine from the store's public articles.
     /// Returns how many were indexed.
+    ///
+    /// The engine is built on its own thread while tantivy indexes on its writer threads,
+    /// and the index is committed once at the end.
     pub async fn rebuild_discovery(&self, progress: &dyn Progress) -> Result<usize> {
         let index = self.search_index()?;
         let started = Instant::now();
         let seq = self.store().latest_change_seq().await?;
         let now = Utc::now();
         index.clear().map_err(|e| Error::Internal(e.to_string()))?;
-        let mut engine = Engine::new(self.related_config());
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Doc>>(4);
+        let config = self.related_config();
+        let builder = std::thread::spawn(move || {
+            let mut engine = Engine::new(config);
+            while let Some(batch) = rx.blocking_recv() {
+                for doc in &batch {
+                    engine.upsert(doc);
+                }
+            }
+            engine
+        });
         let mut after = None;
         let mut done = 0usize;
+        let mut failure = None;
         loop {
-            let page = self.store().public_articles_after(after, REBUILD_PAGE, now).await?;
+            let page = match self.store().public_articles_after(after, REBUILD_PAGE, now).await {
+                Ok(p) => p,
+                Err(e) => {
+                    failure = Some(Error::from(e));
+                    break;
+                }
+            };
             let Some(last) = page.last() else { break };
             after = Some(last.id);
             let bodies: Vec<String> = page.iter().map(plain_body).collect();
             let docs: Vec<SearchDoc> = page.iter().zip(&bodies).map(|(a, b)| search_doc(a, b)).collect();
-            index.apply(&docs, &[], seq).map_err(|e| Error::Internal(e.to_string()))?;
-            for (a, body) in page.iter().zip(bodies) {
-                engine.upsert(&related_doc(a, body));
+            if let Err(e) = index.stage(&docs, &[]) {
+                failure = Some(Error::Internal(e.to_string()));
+                break;
+            }
+            let related: Vec<Doc> = page.iter().zip(bodies).map(|(a, body)| related_doc(a, body)).collect();
+            if tx.send(related).await.is_err() {
+                failure = Some(Error::Internal("the related-articles builder stopped".into()));
+                break;
             }
             done += page.len();
             progress.advance(done, 0);
         }
-        index.apply(&[], &[], seq).map_err(|e| Error::Internal(e.to_string()))?;
+        drop(tx);
+        let engine = tokio::task::spawn_blocking(move || builder.join())
+            .await
+            .map_err(|_| Error::Internal("the related-articles builder crashed".into()))?
+            .map_err(|_| Error::Internal("the related-articles builder crashed".into()))?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        index.commit(seq).map_err(|e| Error::Internal(e.to_string()))?;
         *self.inner.related.write().unwrap_or_else(|p| p.into_inner()) = engine;
         self.inner.discovery_ready.store(true, Ordering::Release);
         self.cache().clear();
@@ -174,21 +207,49 @@ impl App {
         Ok(done)
     }
 
-    /// Builds only the in-memory related engine (the search index is already current).
+    /// Builds only the in-memory related engine (the search index is already current), on
+    /// its own thread so request handling is not starved meanwhile.
     async fn build_related(&self) -> Result<usize> {
         let started = Instant::now();
         let now = Utc::now();
-        let mut engine = Engine::new(self.related_config());
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Doc>>(4);
+        let config = self.related_config();
+        let builder = std::thread::spawn(move || {
+            let mut engine = Engine::new(config);
+            while let Some(batch) = rx.blocking_recv() {
+                for doc in &batch {
+                    engine.upsert(doc);
+                }
+            }
+            engine
+        });
         let mut after = None;
         let mut done = 0;
+        let mut failure = None;
         loop {
-            let page = self.store().public_articles_after(after, REBUILD_PAGE, now).await?;
+            let page = match self.store().public_articles_after(after, REBUILD_PAGE, now).await {
+                Ok(p) => p,
+                Err(e) => {
+                    failure = Some(Error::from(e));
+                    break;
+                }
+            };
             let Some(last) = page.last() else { break };
             after = Some(last.id);
-            for a in &page {
-                engine.upsert(&related_doc(a, plain_body(a)));
-            }
             done += page.len();
+            let docs: Vec<Doc> = page.iter().map(|a| related_doc(a, plain_body(a))).collect();
+            if tx.send(docs).await.is_err() {
+                failure = Some(Error::Internal("the related-articles builder stopped".into()));
+                break;
+            }
+        }
+        drop(tx);
+        let engine = tokio::task::spawn_blocking(move || builder.join())
+            .await
+            .map_err(|_| Error::Internal("the related-articles builder crashed".into()))?
+            .map_err(|_| Error::Internal("the related-articles builder crashed".into()))?;
+        if let Some(e) = failure {
+            return Err(e);
         }
         *self.inner.related.write().unwrap_or_else(|p| p.into_inner()) = engine;
         self.inner.discovery_ready.store(true, Ordering::Release);

@@ -115,6 +115,7 @@ impl App {
         }
         tx.commit().await?;
         if report.created + report.updated > 0 {
+            self.store().refresh_statistics().await?;
             // New articles can appear on any list; dropping everything is cheaper than
             // working out which lists, and an import is rare.
             self.cache().clear();

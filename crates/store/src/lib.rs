@@ -101,7 +101,26 @@ impl Store {
             write_lock: (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(()))),
         };
         store.migrate().await?;
+        store.refresh_statistics().await?;
         Ok(store)
+    }
+
+    /// Refreshes the query planner's statistics. Without them SQLite answers "these ten ids,
+    /// if public" by scanning the status index (16 ms at 100,000 articles) instead of ten
+    /// primary-key lookups (0.1 ms). Run at start and after bulk imports; bounded work.
+    pub async fn refresh_statistics(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => {
+                // The limit is per connection, so both statements must share one.
+                let mut conn = self.pool.acquire().await?;
+                sqlx::query("PRAGMA analysis_limit = 1000").execute(&mut *conn).await?;
+                sqlx::query("ANALYZE").execute(&mut *conn).await?;
+            }
+            Backend::Postgres => {
+                sqlx::query("ANALYZE articles").execute(&self.pool).await?;
+            }
+        }
+        Ok(())
     }
 
     /// The SQLite URL for the database file inside `data_dir`, created if missing.
