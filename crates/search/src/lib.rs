@@ -22,8 +22,10 @@ use tantivy::{doc, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Tantivy
 /// Bumped whenever the schema changes; an index with another version is rebuilt.
 const SCHEMA_VERSION: &str = "dateline-search-1";
 
-/// Memory the index writer may use before flushing a segment.
-const WRITER_HEAP_BYTES: usize = 50_000_000;
+/// Memory the index writer may use before flushing a segment. One indexing thread: it
+/// keeps the writer's arena small in a server that must stay under 200 MB, and the related
+/// engine, built at the same time on another thread, uses the second core.
+const WRITER_HEAP_BYTES: usize = 30_000_000;
 
 /// Longest snippet, in characters.
 const SNIPPET_CHARS: usize = 220;
@@ -192,7 +194,7 @@ impl SearchIndex {
     }
 
     fn with_index(index: Index, fields: Fields, location: &str) -> Result<SearchIndex> {
-        let writer = index.writer(WRITER_HEAP_BYTES).map_err(|e| match e {
+        let writer = index.writer_with_num_threads(1, WRITER_HEAP_BYTES).map_err(|e| match e {
             tantivy::TantivyError::LockFailure(..) => Error::Locked(location.to_owned()),
             other => other.into(),
         })?;
