@@ -26,7 +26,8 @@ pub struct Config {
     /// Name of the publication shown in pages. Env `DATELINE_SITE_NAME`, TOML
     /// `site_name`; default `dateline`.
     pub site_name: String,
-    /// Bytes of rendered pages kept in memory. TOML `page_cache_mb` (MiB); default 64 MiB.
+    /// Bytes of rendered pages kept in memory. TOML `page_cache_mb` (MiB); default 32 MiB
+    /// (about 3,500 article pages: a news site's hot set, with room to spare).
     pub page_cache_bytes: usize,
     /// Articles per list page. TOML `list_page_size`; default 20.
     pub list_page_size: u32,
@@ -62,7 +63,7 @@ impl Config {
             database_url: None,
             base_url: format!("http://{addr}"),
             site_name: "dateline".to_owned(),
-            page_cache_bytes: 64 * 1024 * 1024,
+            page_cache_bytes: 32 * 1024 * 1024,
             list_page_size: 20,
             scheduler_interval_ms: 1000,
             change_poll_interval_ms: 1000,

@@ -82,7 +82,7 @@ impl App {
         let ids: Vec<ArticleId> = page.hits.iter().map(|h| ArticleId(h.id)).collect();
         // Read back through the public path: an article unpublished a moment ago and not
         // yet removed from the index is dropped here.
-        let articles = self.store().public_articles_by_ids(&ids, Utc::now()).await?;
+        let articles = self.store().public_summaries_by_ids(&ids, Utc::now()).await?;
         let mut out = Vec::with_capacity(articles.len());
         for mut a in articles {
             if let Some(hit) = page.hits.iter().find(|h| h.id == a.id.0) {
@@ -102,7 +102,7 @@ impl App {
             engine.related(article.id.0, limit + 4)
         };
         let ids: Vec<ArticleId> = ranked.iter().map(|r| ArticleId(r.id)).collect();
-        let articles = self.store().public_articles_by_ids(&ids, Utc::now()).await?;
+        let articles = self.store().public_summaries_by_ids(&ids, Utc::now()).await?;
         let mut out = Vec::with_capacity(limit);
         for mut a in articles {
             let score = ranked.iter().find(|r| r.id == a.id.0).map_or(0.0, |r| r.score);

@@ -12,7 +12,7 @@ use sqlx::any::Any;
 use sqlx::Row;
 
 use crate::binds::{Bind, Sql};
-use crate::rows::{article_from_row, slug as parse_slug, ARTICLE_SELECT};
+use crate::rows::{article_from_row, slug as parse_slug, ARTICLE_SELECT, ARTICLE_SUMMARY_SELECT};
 use crate::terms::TermKind;
 use crate::{Error, Result, Store};
 
@@ -204,12 +204,14 @@ impl Store {
         row.as_ref().map(article_from_row).transpose()
     }
 
-    /// The public articles among `ids`, in the order of `ids` (absent ones skipped).
-    pub async fn public_articles_by_ids(&self, ids: &[ArticleId], now: DateTime<Utc>) -> Result<Vec<Article>> {
+    /// The public articles among `ids`, in the order of `ids` (absent ones skipped), without
+    /// their bodies (`body_markdown` and `body_html` are empty): for related lists and search
+    /// hits, which show headlines and teasers.
+    pub async fn public_summaries_by_ids(&self, ids: &[ArticleId], now: DateTime<Utc>) -> Result<Vec<Article>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut sql = Sql::new(ARTICLE_SELECT);
+        let mut sql = Sql::new(ARTICLE_SUMMARY_SELECT);
         sql.push(" WHERE").push(VISIBLE).bind(Bind::Int(now.timestamp())).push(" AND a.id IN (");
         for (i, id) in ids.iter().take(500).enumerate() {
             if i > 0 {

@@ -80,6 +80,9 @@ pub async fn page_cache(State(state): State<WebState>, request: Request, next: N
             return (parts.status, "page too large").into_response();
         }
     };
+    // The rendered String grew by doubling, and Bytes keeps the whole allocation: copy to an
+    // exact-size buffer so a cached page costs its length, not up to twice that.
+    let bytes = bytes::Bytes::copy_from_slice(&bytes);
     let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes));
     let page = CachedPage::new(
         bytes,
