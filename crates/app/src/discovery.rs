@@ -76,13 +76,21 @@ impl App {
     }
 
     /// Runs a reader's search; hits are public articles with highlighted snippets.
-    pub async fn search(&self, query: &SearchQuery) -> Result<(Vec<(Article, String, f32)>, SearchPage)> {
+    pub async fn search(
+        &self,
+        query: &SearchQuery,
+    ) -> Result<(Vec<(Article, String, f32)>, SearchPage)> {
         let index = self.search_index()?;
-        let page = index.search(query).map_err(|e| Error::Internal(e.to_string()))?;
+        let page = index
+            .search(query)
+            .map_err(|e| Error::Internal(e.to_string()))?;
         let ids: Vec<ArticleId> = page.hits.iter().map(|h| ArticleId(h.id)).collect();
         // Read back through the public path: an article unpublished a moment ago and not
         // yet removed from the index is dropped here.
-        let articles = self.store().public_summaries_by_ids(&ids, Utc::now()).await?;
+        let articles = self
+            .store()
+            .public_summaries_by_ids(&ids, Utc::now())
+            .await?;
         let mut out = Vec::with_capacity(articles.len());
         for mut a in articles {
             if let Some(hit) = page.hits.iter().find(|h| h.id == a.id.0) {
@@ -95,17 +103,27 @@ impl App {
 
     /// Up to `limit` related public articles with their scores, best first; never the
     /// article itself, its own story, or two versions of one story.
-    pub async fn related_articles(&self, article: &Article, limit: usize) -> Result<Vec<(Article, f32)>> {
+    pub async fn related_articles(
+        &self,
+        article: &Article,
+        limit: usize,
+    ) -> Result<Vec<(Article, f32)>> {
         let ranked = {
             let engine = self.inner.related.read().unwrap_or_else(|p| p.into_inner());
             // Ask for a few more in case some were unpublished since the engine last heard.
             engine.related(article.id.0, limit + 4)
         };
         let ids: Vec<ArticleId> = ranked.iter().map(|r| ArticleId(r.id)).collect();
-        let articles = self.store().public_summaries_by_ids(&ids, Utc::now()).await?;
+        let articles = self
+            .store()
+            .public_summaries_by_ids(&ids, Utc::now())
+            .await?;
         let mut out = Vec::with_capacity(limit);
         for mut a in articles {
-            let score = ranked.iter().find(|r| r.id == a.id.0).map_or(0.0, |r| r.score);
+            let score = ranked
+                .iter()
+                .find(|r| r.id == a.id.0)
+                .map_or(0.0, |r| r.score);
             self.set_story(&mut a);
             out.push((a, score));
             if out.len() == limit {
@@ -124,7 +142,12 @@ impl App {
     /// Other public versions of the same story.
     pub fn other_versions(&self, id: ArticleId) -> Vec<ArticleId> {
         let engine = self.inner.related.read().unwrap_or_else(|p| p.into_inner());
-        engine.story_members(id.0).into_iter().filter(|m| *m != id.0).map(ArticleId).collect()
+        engine
+            .story_members(id.0)
+            .into_iter()
+            .filter(|m| *m != id.0)
+            .map(ArticleId)
+            .collect()
     }
 
     /// Sets `article.story_id` from the engine.
@@ -168,7 +191,11 @@ impl App {
         let mut done = 0usize;
         let mut failure = None;
         loop {
-            let page = match self.store().public_articles_after(after, REBUILD_PAGE, now).await {
+            let page = match self
+                .store()
+                .public_articles_after(after, REBUILD_PAGE, now)
+                .await
+            {
                 Ok(p) => p,
                 Err(e) => {
                     failure = Some(Error::from(e));
@@ -178,14 +205,24 @@ impl App {
             let Some(last) = page.last() else { break };
             after = Some(last.id);
             let bodies: Vec<String> = page.iter().map(plain_body).collect();
-            let docs: Vec<SearchDoc> = page.iter().zip(&bodies).map(|(a, b)| search_doc(a, b)).collect();
+            let docs: Vec<SearchDoc> = page
+                .iter()
+                .zip(&bodies)
+                .map(|(a, b)| search_doc(a, b))
+                .collect();
             if let Err(e) = index.stage(&docs, &[]) {
                 failure = Some(Error::Internal(e.to_string()));
                 break;
             }
-            let related: Vec<Doc> = page.iter().zip(bodies).map(|(a, body)| related_doc(a, body)).collect();
+            let related: Vec<Doc> = page
+                .iter()
+                .zip(bodies)
+                .map(|(a, body)| related_doc(a, body))
+                .collect();
             if tx.send(related).await.is_err() {
-                failure = Some(Error::Internal("the related-articles builder stopped".into()));
+                failure = Some(Error::Internal(
+                    "the related-articles builder stopped".into(),
+                ));
                 break;
             }
             done += page.len();
@@ -199,11 +236,21 @@ impl App {
         if let Some(e) = failure {
             return Err(e);
         }
-        index.commit(seq).map_err(|e| Error::Internal(e.to_string()))?;
-        *self.inner.related.write().unwrap_or_else(|p| p.into_inner()) = engine;
+        index
+            .commit(seq)
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        *self
+            .inner
+            .related
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = engine;
         self.inner.discovery_ready.store(true, Ordering::Release);
         self.cache().clear();
-        tracing::info!(articles = done, duration_ms = started.elapsed().as_millis() as u64, "search index and related articles rebuilt");
+        tracing::info!(
+            articles = done,
+            duration_ms = started.elapsed().as_millis() as u64,
+            "search index and related articles rebuilt"
+        );
         Ok(done)
     }
 
@@ -227,7 +274,11 @@ impl App {
         let mut done = 0;
         let mut failure = None;
         loop {
-            let page = match self.store().public_articles_after(after, REBUILD_PAGE, now).await {
+            let page = match self
+                .store()
+                .public_articles_after(after, REBUILD_PAGE, now)
+                .await
+            {
                 Ok(p) => p,
                 Err(e) => {
                     failure = Some(Error::from(e));
@@ -239,7 +290,9 @@ impl App {
             done += page.len();
             let docs: Vec<Doc> = page.iter().map(|a| related_doc(a, plain_body(a))).collect();
             if tx.send(docs).await.is_err() {
-                failure = Some(Error::Internal("the related-articles builder stopped".into()));
+                failure = Some(Error::Internal(
+                    "the related-articles builder stopped".into(),
+                ));
                 break;
             }
         }
@@ -251,10 +304,18 @@ impl App {
         if let Some(e) = failure {
             return Err(e);
         }
-        *self.inner.related.write().unwrap_or_else(|p| p.into_inner()) = engine;
+        *self
+            .inner
+            .related
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = engine;
         self.inner.discovery_ready.store(true, Ordering::Release);
         self.cache().clear();
-        tracing::info!(articles = done, duration_ms = started.elapsed().as_millis() as u64, "related articles built");
+        tracing::info!(
+            articles = done,
+            duration_ms = started.elapsed().as_millis() as u64,
+            "related articles built"
+        );
         Ok(done)
     }
 
@@ -277,7 +338,11 @@ impl App {
             let mut removals = Vec::new();
             let mut related_docs = Vec::new();
             for id in ids {
-                match self.store().public_article_by_id(ArticleId(id), now).await? {
+                match self
+                    .store()
+                    .public_article_by_id(ArticleId(id), now)
+                    .await?
+                {
                     Some(a) => {
                         let body = plain_body(&a);
                         upserts.push(search_doc(&a, &body));
@@ -286,10 +351,16 @@ impl App {
                     None => removals.push(id),
                 }
             }
-            index.apply(&upserts, &removals, newest).map_err(|e| Error::Internal(e.to_string()))?;
+            index
+                .apply(&upserts, &removals, newest)
+                .map_err(|e| Error::Internal(e.to_string()))?;
             let mut touched: Vec<String> = Vec::new();
             {
-                let mut engine = self.inner.related.write().unwrap_or_else(|p| p.into_inner());
+                let mut engine = self
+                    .inner
+                    .related
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner());
                 for id in &removals {
                     engine.remove(*id);
                 }
@@ -323,11 +394,15 @@ impl App {
 /// The indexer task: rebuilds what is missing, then follows the change sequence until
 /// shutdown, waking at once on local writes.
 pub async fn run(app: App, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-    let Ok(index) = app.search_index() else { return };
+    let Ok(index) = app.search_index() else {
+        return;
+    };
     let mut seq = index.applied_seq();
     let needs_rebuild = app.inner.search_fresh.load(Ordering::Acquire) || index.is_empty();
     let result = if needs_rebuild {
-        app.rebuild_discovery(&crate::import::NoProgress).await.map(|_| ())
+        app.rebuild_discovery(&crate::import::NoProgress)
+            .await
+            .map(|_| ())
     } else {
         app.build_related().await.map(|_| ())
     };
@@ -337,9 +412,12 @@ pub async fn run(app: App, mut shutdown: tokio::sync::watch::Receiver<bool>) {
                 seq = app.search_index().map(|i| i.applied_seq()).unwrap_or(seq);
             }
         }
-        Err(e) => tracing::error!(error = %e, "building the search index / related articles failed"),
+        Err(e) => {
+            tracing::error!(error = %e, "building the search index / related articles failed")
+        }
     }
-    let mut tick = tokio::time::interval(Duration::from_millis(app.config().change_poll_interval_ms));
+    let mut tick =
+        tokio::time::interval(Duration::from_millis(app.config().change_poll_interval_ms));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         match app.apply_changes_to_discovery(seq).await {

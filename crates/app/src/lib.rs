@@ -83,7 +83,9 @@ impl App {
                 applied_seq: std::sync::atomic::AtomicI64::new(0),
                 search: std::sync::OnceLock::new(),
                 search_fresh: std::sync::atomic::AtomicBool::new(false),
-                related: std::sync::RwLock::new(dateline_related::Engine::new(dateline_related::Config::default())),
+                related: std::sync::RwLock::new(dateline_related::Engine::new(
+                    dateline_related::Config::default(),
+                )),
                 discovery_ready: std::sync::atomic::AtomicBool::new(false),
                 indexed_seq: std::sync::atomic::AtomicI64::new(0),
                 index_wake: tokio::sync::Notify::new(),
@@ -121,12 +123,17 @@ impl App {
 
     /// Newest change applied to the search index and related engine.
     pub fn indexed_seq(&self) -> i64 {
-        self.inner.indexed_seq.load(std::sync::atomic::Ordering::Acquire)
+        self.inner
+            .indexed_seq
+            .load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Starts the background tasks (scheduled publishing, change follower, and the indexer
     /// when [`App::start_discovery`] was called); they stop when `shutdown` resolves.
-    pub fn spawn_background(&self, shutdown: tokio::sync::watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>> {
+    pub fn spawn_background(
+        &self,
+        shutdown: tokio::sync::watch::Receiver<bool>,
+    ) -> Vec<tokio::task::JoinHandle<()>> {
         let mut tasks = vec![
             tokio::spawn(scheduler::run(self.clone(), shutdown.clone())),
             tokio::spawn(follower::run(self.clone(), shutdown.clone())),

@@ -48,11 +48,16 @@ impl Reporter {
         let r = Reporter::new(what, 0);
         if let Some(bar) = &r.bar {
             bar.set_length(total);
-            if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{bar:40}] {pos}/{len} ({eta} left)") {
+            if let Ok(style) =
+                ProgressStyle::with_template("{spinner} {msg} [{bar:40}] {pos}/{len} ({eta} left)")
+            {
                 bar.set_style(style.progress_chars("=> "));
             }
         }
-        Reporter { counting: true, ..r }
+        Reporter {
+            counting: true,
+            ..r
+        }
     }
 
     /// Clears the bar.

@@ -14,7 +14,8 @@ use std::sync::Mutex;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
+    STRING,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{doc, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
@@ -174,16 +175,19 @@ impl SearchIndex {
         let mut fresh = false;
         if current.trim() != SCHEMA_VERSION {
             if dir.exists() {
-                std::fs::remove_dir_all(dir).map_err(|e| Error::Index(format!("could not clear {}: {e}", dir.display())))?;
+                std::fs::remove_dir_all(dir)
+                    .map_err(|e| Error::Index(format!("could not clear {}: {e}", dir.display())))?;
             }
-            std::fs::create_dir_all(dir).map_err(|e| Error::Index(format!("could not create {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::Index(format!("could not create {}: {e}", dir.display())))?;
             std::fs::write(&marker, SCHEMA_VERSION).map_err(|e| Error::Index(e.to_string()))?;
             fresh = true;
         }
-        let directory = tantivy::directory::MmapDirectory::open(dir).map_err(|e| Error::Index(e.to_string()))?;
+        let directory = tantivy::directory::MmapDirectory::open(dir)
+            .map_err(|e| Error::Index(e.to_string()))?;
         let index = Index::open_or_create(directory, schema)?;
         let this = Self::with_index(index, fields, &dir.display().to_string())?;
-        let empty = fresh || this.len() == 0;
+        let empty = fresh || this.is_empty();
         Ok((this, empty))
     }
 
@@ -194,12 +198,22 @@ impl SearchIndex {
     }
 
     fn with_index(index: Index, fields: Fields, location: &str) -> Result<SearchIndex> {
-        let writer = index.writer_with_num_threads(1, WRITER_HEAP_BYTES).map_err(|e| match e {
-            tantivy::TantivyError::LockFailure(..) => Error::Locked(location.to_owned()),
-            other => other.into(),
-        })?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(SearchIndex { index, reader, writer: Mutex::new(writer), fields })
+        let writer = index
+            .writer_with_num_threads(1, WRITER_HEAP_BYTES)
+            .map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(..) => Error::Locked(location.to_owned()),
+                other => other.into(),
+            })?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+        })
     }
 
     /// Number of indexed articles.
@@ -312,12 +326,19 @@ impl SearchIndex {
         if let Some(section) = &q.section {
             clauses.push((
                 Occur::Must,
-                Box::new(TermQuery::new(Term::from_field_text(f.section, section), IndexRecordOption::Basic)),
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.section, section),
+                    IndexRecordOption::Basic,
+                )),
             ));
         }
         if q.from.is_some() || q.to.is_some() {
-            let lower = q.from.map_or(Bound::Unbounded, |v| Bound::Included(Term::from_field_i64(f.published_at, v)));
-            let upper = q.to.map_or(Bound::Unbounded, |v| Bound::Excluded(Term::from_field_i64(f.published_at, v)));
+            let lower = q.from.map_or(Bound::Unbounded, |v| {
+                Bound::Included(Term::from_field_i64(f.published_at, v))
+            });
+            let upper = q.to.map_or(Bound::Unbounded, |v| {
+                Bound::Excluded(Term::from_field_i64(f.published_at, v))
+            });
             clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
         }
         Box::new(BooleanQuery::new(clauses))
@@ -343,8 +364,13 @@ impl SearchIndex {
         let (addresses, total): (Vec<(f32, tantivy::DocAddress)>, usize) = match q.sort {
             Sort::Relevance => searcher.search(&*query, &(top.order_by_score(), Count))?,
             Sort::Newest => {
-                let (hits, total) = searcher
-                    .search(&*query, &(top.order_by_fast_field::<i64>("published_at", Order::Desc), Count))?;
+                let (hits, total) = searcher.search(
+                    &*query,
+                    &(
+                        top.order_by_fast_field::<i64>("published_at", Order::Desc),
+                        Count,
+                    ),
+                )?;
                 (hits.into_iter().map(|(_, a)| (0.0, a)).collect(), total)
             }
         };
@@ -358,19 +384,29 @@ impl SearchIndex {
             };
             let snippet = snippets.snippet_from_doc(&stored);
             let snippet_html = if snippet.is_empty() {
-                let body = stored.get_first(self.fields.body).and_then(|v| v.as_str()).unwrap_or("");
+                let body = stored
+                    .get_first(self.fields.body)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("");
                 escape(&body.chars().take(SNIPPET_CHARS).collect::<String>())
             } else {
                 snippet.to_html()
             };
-            hits.push(SearchHit { id, score, snippet_html });
+            hits.push(SearchHit {
+                id,
+                score,
+                snippet_html,
+            });
         }
         Ok(SearchPage { hits, total, fuzzy })
     }
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
@@ -393,10 +429,34 @@ mod tests {
         let idx = SearchIndex::in_memory().expect("index");
         idx.apply(
             &[
-                doc(1, "Budget cuts hit schools", "The chancellor announced budget cuts to schools in London.", "politics", 100),
-                doc(2, "Football club wins cup", "The club won the cup after a penalty shoot-out in Manchester.", "sport", 200),
-                doc(3, "Schools budget rises in Wales", "Schools in Wales get a bigger budget this year.", "politics", 300),
-                doc(4, "Chip maker profits", "Profits at the chip maker rose as budget phones sold well.", "business", 400),
+                doc(
+                    1,
+                    "Budget cuts hit schools",
+                    "The chancellor announced budget cuts to schools in London.",
+                    "politics",
+                    100,
+                ),
+                doc(
+                    2,
+                    "Football club wins cup",
+                    "The club won the cup after a penalty shoot-out in Manchester.",
+                    "sport",
+                    200,
+                ),
+                doc(
+                    3,
+                    "Schools budget rises in Wales",
+                    "Schools in Wales get a bigger budget this year.",
+                    "politics",
+                    300,
+                ),
+                doc(
+                    4,
+                    "Chip maker profits",
+                    "Profits at the chip maker rose as budget phones sold well.",
+                    "business",
+                    400,
+                ),
             ],
             &[],
             7,
@@ -410,7 +470,12 @@ mod tests {
     }
 
     fn search(idx: &SearchIndex, text: &str) -> SearchPage {
-        idx.search(&SearchQuery { text: text.into(), limit: 10, ..Default::default() }).expect("search")
+        idx.search(&SearchQuery {
+            text: text.into(),
+            limit: 10,
+            ..Default::default()
+        })
+        .expect("search")
     }
 
     #[test]
@@ -431,11 +496,27 @@ mod tests {
     #[test]
     fn section_and_date_filters_and_date_order() {
         let idx = index();
-        let q = SearchQuery { text: "budget".into(), section: Some("politics".into()), sort: Sort::Newest, limit: 10, ..Default::default() };
+        let q = SearchQuery {
+            text: "budget".into(),
+            section: Some("politics".into()),
+            sort: Sort::Newest,
+            limit: 10,
+            ..Default::default()
+        };
         assert_eq!(ids(&idx.search(&q).expect("search")), [3, 1]);
-        let q = SearchQuery { text: "budget".into(), from: Some(150), to: Some(350), limit: 10, ..Default::default() };
+        let q = SearchQuery {
+            text: "budget".into(),
+            from: Some(150),
+            to: Some(350),
+            limit: 10,
+            ..Default::default()
+        };
         assert_eq!(ids(&idx.search(&q).expect("search")), [3]);
-        let q = SearchQuery { section: Some("sport".into()), limit: 10, ..Default::default() };
+        let q = SearchQuery {
+            section: Some("sport".into()),
+            limit: 10,
+            ..Default::default()
+        };
         assert_eq!(ids(&idx.search(&q).expect("search")), [2]);
     }
 
@@ -451,8 +532,18 @@ mod tests {
     #[test]
     fn snippets_highlight_matches_and_escape_html() {
         let idx = SearchIndex::in_memory().expect("index");
-        idx.apply(&[doc(9, "Tags", "Readers wrote <script>alert(1)</script> about the harbour repairs.", "x", 1)], &[], 1)
-            .expect("apply");
+        idx.apply(
+            &[doc(
+                9,
+                "Tags",
+                "Readers wrote <script>alert(1)</script> about the harbour repairs.",
+                "x",
+                1,
+            )],
+            &[],
+            1,
+        )
+        .expect("apply");
         let page = search(&idx, "harbour");
         let html = &page.hits[0].snippet_html;
         assert!(html.contains("<b>harbour</b>"), "{html}");
@@ -462,7 +553,18 @@ mod tests {
     #[test]
     fn removal_and_replacement_take_effect_at_once() {
         let idx = index();
-        idx.apply(&[doc(2, "Football club loses final", "They lost.", "sport", 200)], &[1], 8).expect("apply");
+        idx.apply(
+            &[doc(
+                2,
+                "Football club loses final",
+                "They lost.",
+                "sport",
+                200,
+            )],
+            &[1],
+            8,
+        )
+        .expect("apply");
         assert_eq!(ids(&search(&idx, "chancellor")), Vec::<i64>::new());
         assert_eq!(ids(&search(&idx, "loses")), [2]);
         assert_eq!(search(&idx, "cup").total, 0, "the old version is gone");
@@ -473,7 +575,15 @@ mod tests {
     fn stray_syntax_never_errors() {
         let idx = index();
         for q in ["\"unclosed", "title:", "((", "-", "AND OR", "budget:::"] {
-            assert!(idx.search(&SearchQuery { text: q.into(), limit: 5, ..Default::default() }).is_ok(), "{q}");
+            assert!(
+                idx.search(&SearchQuery {
+                    text: q.into(),
+                    limit: 5,
+                    ..Default::default()
+                })
+                .is_ok(),
+                "{q}"
+            );
         }
     }
 
@@ -484,7 +594,8 @@ mod tests {
         {
             let (idx, empty) = SearchIndex::open(&path).expect("open");
             assert!(empty);
-            idx.apply(&[doc(1, "Persisted story", "Body.", "x", 1)], &[], 42).expect("apply");
+            idx.apply(&[doc(1, "Persisted story", "Body.", "x", 1)], &[], 42)
+                .expect("apply");
             assert!(matches!(SearchIndex::open(&path), Err(Error::Locked(_))));
         }
         let (idx, empty) = SearchIndex::open(&path).expect("reopen");

@@ -113,7 +113,9 @@ impl Store {
             Backend::Sqlite => {
                 // The limit is per connection, so both statements must share one.
                 let mut conn = self.pool.acquire().await?;
-                sqlx::query("PRAGMA analysis_limit = 1000").execute(&mut *conn).await?;
+                sqlx::query("PRAGMA analysis_limit = 1000")
+                    .execute(&mut *conn)
+                    .await?;
                 sqlx::query("ANALYZE").execute(&mut *conn).await?;
             }
             Backend::Postgres => {

@@ -195,7 +195,11 @@ impl Store {
     }
 
     /// The public article with this id, if it is public now.
-    pub async fn public_article_by_id(&self, id: ArticleId, now: DateTime<Utc>) -> Result<Option<Article>> {
+    pub async fn public_article_by_id(
+        &self,
+        id: ArticleId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Article>> {
         let row = sqlx::query::<Any>(&format!("{ARTICLE_SELECT} WHERE a.id = $1 AND{VISIBLE}$2"))
             .bind(id.0)
             .bind(now.timestamp())
@@ -207,12 +211,19 @@ impl Store {
     /// The public articles among `ids`, in the order of `ids` (absent ones skipped), without
     /// their bodies (`body_markdown` and `body_html` are empty): for related lists and search
     /// hits, which show headlines and teasers.
-    pub async fn public_summaries_by_ids(&self, ids: &[ArticleId], now: DateTime<Utc>) -> Result<Vec<Article>> {
+    pub async fn public_summaries_by_ids(
+        &self,
+        ids: &[ArticleId],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Article>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         let mut sql = Sql::new(ARTICLE_SUMMARY_SELECT);
-        sql.push(" WHERE").push(VISIBLE).bind(Bind::Int(now.timestamp())).push(" AND a.id IN (");
+        sql.push(" WHERE")
+            .push(VISIBLE)
+            .bind(Bind::Int(now.timestamp()))
+            .push(" AND a.id IN (");
         for (i, id) in ids.iter().take(500).enumerate() {
             if i > 0 {
                 sql.push(", ");
@@ -229,7 +240,12 @@ impl Store {
     }
 
     /// A page of public articles in id order: what search and related indexes are built from.
-    pub async fn public_articles_after(&self, after: Option<ArticleId>, limit: i64, now: DateTime<Utc>) -> Result<Vec<Article>> {
+    pub async fn public_articles_after(
+        &self,
+        after: Option<ArticleId>,
+        limit: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Article>> {
         let rows = sqlx::query::<Any>(&format!(
             "{ARTICLE_SELECT} WHERE a.id > $1 AND{VISIBLE}$2 ORDER BY a.id LIMIT $3"
         ))
@@ -243,10 +259,12 @@ impl Store {
 
     /// How many articles are public now.
     pub async fn public_count(&self, now: DateTime<Utc>) -> Result<i64> {
-        let row = sqlx::query::<Any>(&format!("SELECT COUNT(*) AS n FROM articles a WHERE{VISIBLE}$1"))
-            .bind(now.timestamp())
-            .fetch_one(self.pool())
-            .await?;
+        let row = sqlx::query::<Any>(&format!(
+            "SELECT COUNT(*) AS n FROM articles a WHERE{VISIBLE}$1"
+        ))
+        .bind(now.timestamp())
+        .fetch_one(self.pool())
+        .await?;
         Ok(row.try_get("n")?)
     }
 

@@ -55,7 +55,10 @@ pub fn router(state: WebState) -> Router {
         .route("/articles/{slug}", get(public::articles::show))
         .route("/api/v1/articles", get(api::articles::list))
         .route("/api/v1/articles/{slug}", get(api::articles::show))
-        .route("/api/v1/articles/{slug}/related", get(api::articles::related))
+        .route(
+            "/api/v1/articles/{slug}/related",
+            get(api::articles::related),
+        )
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             cache_layer::page_cache,

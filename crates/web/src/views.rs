@@ -212,14 +212,21 @@ const UPDATE_NOTICE_AFTER_SECS: i64 = 60;
 
 impl<'a> ArticlePage<'a> {
     /// Builds the page model for a public article.
-    pub fn new(article: &'a Article, related: &'a [(Article, f32)], site: &SiteView) -> ArticlePage<'a> {
+    pub fn new(
+        article: &'a Article,
+        related: &'a [(Article, f32)],
+        site: &SiteView,
+    ) -> ArticlePage<'a> {
         let url = format!("{}{}", site.base_url, article.path());
         let published = article.published_at.unwrap_or(article.created_at);
         let updated = article.updated_at.max(published);
         let description = article.standfirst.as_deref().unwrap_or(&article.teaser);
         let json_ld = json_ld(article, &url, published, updated, description, site);
         ArticlePage {
-            related: related.iter().map(|(r, _)| ListItemView::related(r)).collect(),
+            related: related
+                .iter()
+                .map(|(r, _)| ListItemView::related(r))
+                .collect(),
             a: ArticleView {
                 id: article.id.0,
                 title: &article.title,
@@ -310,7 +317,10 @@ pub struct ListItemView<'a> {
 impl<'a> ListItemView<'a> {
     /// A related-article item: the summary if the editor wrote one, else the teaser.
     fn related(a: &'a Article) -> Self {
-        ListItemView { teaser: &a.teaser, ..ListItemView::from(a) }
+        ListItemView {
+            teaser: &a.teaser,
+            ..ListItemView::from(a)
+        }
     }
 }
 

@@ -74,7 +74,10 @@ pub async fn reindex(app: App) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let n = app.rebuild_discovery(&progress).await?;
     progress.finish();
-    eprintln!("reindexed {n} published articles in {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "reindexed {n} published articles in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     app.store().close().await;
     Ok(())
 }

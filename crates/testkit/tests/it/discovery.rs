@@ -16,7 +16,8 @@ fn story(title: &str, body: &str, section: &str, hours_ago: i64) -> ArticleInput
     }
 }
 
-const HARBOUR: &str = "The harbour at Sur reopened on Monday after Cyclone Shaheen damaged the breakwater. \
+const HARBOUR: &str =
+    "The harbour at Sur reopened on Monday after Cyclone Shaheen damaged the breakwater. \
 Fishermen said repairs by the Ministry of Transport took nine days and cost 4.2 million rials. \
 \"We are back at sea,\" said Salim al-Harthy, who leads the fishermen's association.\n\n\
 Officials in Muscat said the port would handle 120 boats a day by next month.";
@@ -31,11 +32,20 @@ of Transport's repairs took nine days and cost 4.3 million rials, officials said
 }
 
 async fn search(t: &TestApp, query: &str) -> serde_json::Value {
-    t.get_json(&format!("/api/v1/search?{query}"), 200).await.expect("search")
+    t.get_json(&format!("/api/v1/search?{query}"), 200)
+        .await
+        .expect("search")
 }
 
 fn slugs(v: &serde_json::Value) -> Vec<String> {
-    v["items"].as_array().map(|a| a.iter().filter_map(|i| i["slug"].as_str().map(str::to_owned)).collect()).unwrap_or_default()
+    v["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|i| i["slug"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[tokio::test]
@@ -43,27 +53,81 @@ async fn search_finds_published_articles_with_filters_and_follows_every_change()
     for backend in backends() {
         let t = TestApp::spawn(backend).await.expect("app");
         let key = t.key(Role::Editor).await.expect("key");
-        t.arrange_article(story("Harbour reopens at Sur", HARBOUR, "World", 5)).await.expect("a");
-        t.arrange_article(story("Budget cuts hit schools", "The chancellor announced budget cuts to schools.", "Politics", 3)).await.expect("b");
-        t.arrange_article(story("Schools budget rises in Wales", "Schools in Wales get a bigger budget.", "Politics", 1)).await.expect("c");
-        let mut draft = story("Secret harbour plan", "A draft about the harbour.", "World", 1);
+        t.arrange_article(story("Harbour reopens at Sur", HARBOUR, "World", 5))
+            .await
+            .expect("a");
+        t.arrange_article(story(
+            "Budget cuts hit schools",
+            "The chancellor announced budget cuts to schools.",
+            "Politics",
+            3,
+        ))
+        .await
+        .expect("b");
+        t.arrange_article(story(
+            "Schools budget rises in Wales",
+            "Schools in Wales get a bigger budget.",
+            "Politics",
+            1,
+        ))
+        .await
+        .expect("c");
+        let mut draft = story(
+            "Secret harbour plan",
+            "A draft about the harbour.",
+            "World",
+            1,
+        );
         draft.status = Some(Status::Draft);
         t.arrange_article(draft).await.expect("draft");
         t.settle_index().await.expect("indexed");
 
-        assert_eq!(slugs(&search(&t, "q=harbour").await), ["harbour-reopens-at-sur"], "drafts are not searchable ({backend:?})");
-        assert_eq!(slugs(&search(&t, "q=budget+schools&sort=date").await), ["schools-budget-rises-in-wales", "budget-cuts-hit-schools"]);
-        assert_eq!(slugs(&search(&t, "q=%22budget+cuts%22").await), ["budget-cuts-hit-schools"], "phrase");
-        assert_eq!(slugs(&search(&t, "q=budget+-wales").await), ["budget-cuts-hit-schools"], "exclusion");
-        assert_eq!(slugs(&search(&t, "q=budget&section=world").await).len(), 0, "section filter");
+        assert_eq!(
+            slugs(&search(&t, "q=harbour").await),
+            ["harbour-reopens-at-sur"],
+            "drafts are not searchable ({backend:?})"
+        );
+        assert_eq!(
+            slugs(&search(&t, "q=budget+schools&sort=date").await),
+            ["schools-budget-rises-in-wales", "budget-cuts-hit-schools"]
+        );
+        assert_eq!(
+            slugs(&search(&t, "q=%22budget+cuts%22").await),
+            ["budget-cuts-hit-schools"],
+            "phrase"
+        );
+        assert_eq!(
+            slugs(&search(&t, "q=budget+-wales").await),
+            ["budget-cuts-hit-schools"],
+            "exclusion"
+        );
+        assert_eq!(
+            slugs(&search(&t, "q=budget&section=world").await).len(),
+            0,
+            "section filter"
+        );
         let from = (Utc::now() - Duration::hours(2)).to_rfc3339();
         let recent = search(&t, &format!("q=budget&from={}", from.replace('+', "%2B"))).await;
-        assert_eq!(slugs(&recent), ["schools-budget-rises-in-wales"], "date filter");
+        assert_eq!(
+            slugs(&recent),
+            ["schools-budget-rises-in-wales"],
+            "date filter"
+        );
         let typo = search(&t, "q=chancelor").await;
-        assert_eq!((slugs(&typo), typo["fuzzy"].as_bool()), (vec!["budget-cuts-hit-schools".to_owned()], Some(true)));
+        assert_eq!(
+            (slugs(&typo), typo["fuzzy"].as_bool()),
+            (vec!["budget-cuts-hit-schools".to_owned()], Some(true))
+        );
         let hit = &search(&t, "q=breakwater").await["items"][0];
-        assert!(hit["snippet"].as_str().is_some_and(|s| s.contains("<b>breakwater</b>")), "{hit}");
-        t.get_json("/api/v1/search?q=x&sort=sideways", 400).await.expect("bad sort");
+        assert!(
+            hit["snippet"]
+                .as_str()
+                .is_some_and(|s| s.contains("<b>breakwater</b>")),
+            "{hit}"
+        );
+        t.get_json("/api/v1/search?q=x&sort=sideways", 400)
+            .await
+            .expect("bad sort");
 
         // A publish is searchable moments later; an unpublish disappears.
         let (s, created) = t
@@ -72,17 +136,39 @@ async fn search_finds_published_articles_with_filters_and_follows_every_change()
             .expect("create");
         assert_eq!(s, 201);
         t.settle_index().await.expect("indexed");
-        assert_eq!(slugs(&search(&t, "q=lighthouse").await), ["lighthouse-relit"]);
+        assert_eq!(
+            slugs(&search(&t, "q=lighthouse").await),
+            ["lighthouse-relit"]
+        );
         let id = created["id"].as_i64().expect("id");
-        t.admin(&key, Method::POST, &format!("/api/v1/admin/articles/{id}/unpublish"), None).await.expect("unpublish");
+        t.admin(
+            &key,
+            Method::POST,
+            &format!("/api/v1/admin/articles/{id}/unpublish"),
+            None,
+        )
+        .await
+        .expect("unpublish");
         t.settle_index().await.expect("indexed");
         assert!(slugs(&search(&t, "q=lighthouse").await).is_empty());
 
-        let page = t.get("/search?q=harbour").await.expect("page").text().await.expect("body");
+        let page = t
+            .get("/search?q=harbour")
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("body");
         let doc = scraper::Html::parse_document(&page);
         assert!(doc.errors.is_empty(), "{:?}", doc.errors);
-        assert!(page.contains("<b>harbour</b>") || page.contains("<b>Harbour</b>"), "highlighted");
-        assert!(page.contains("1 articles found") || page.contains("1 article"), "count shown");
+        assert!(
+            page.contains("<b>harbour</b>") || page.contains("<b>Harbour</b>"),
+            "highlighted"
+        );
+        assert!(
+            page.contains("1 articles found") || page.contains("1 article"),
+            "count shown"
+        );
     }
 }
 
@@ -91,8 +177,24 @@ async fn related_lists_never_show_the_same_story_twice_and_drop_unpublished_arti
     for backend in backends() {
         let t = TestApp::spawn(backend).await.expect("app");
         let key = t.key(Role::Editor).await.expect("key");
-        let original = t.arrange_article(story("Harbour reopens at Sur after cyclone", HARBOUR, "World", 10)).await.expect("a");
-        let copy = t.arrange_article(story("Sur fishermen back at sea as harbour reopens", &rewrite(), "World", 9)).await.expect("b");
+        let original = t
+            .arrange_article(story(
+                "Harbour reopens at Sur after cyclone",
+                HARBOUR,
+                "World",
+                10,
+            ))
+            .await
+            .expect("a");
+        let copy = t
+            .arrange_article(story(
+                "Sur fishermen back at sea as harbour reopens",
+                &rewrite(),
+                "World",
+                9,
+            ))
+            .await
+            .expect("b");
         let other = t
             .arrange_article(story(
                 "Cyclone damage closes Duqm port",
@@ -104,38 +206,109 @@ async fn related_lists_never_show_the_same_story_twice_and_drop_unpublished_arti
             .await
             .expect("c");
         let unrelated = t
-            .arrange_article(story("Cup final goes to penalties", "The football club won the cup after a penalty shoot-out in Manchester.", "Sport", 7))
+            .arrange_article(story(
+                "Cup final goes to penalties",
+                "The football club won the cup after a penalty shoot-out in Manchester.",
+                "Sport",
+                7,
+            ))
             .await
             .expect("d");
         t.settle_index().await.expect("indexed");
 
-        let a = t.get_json(&format!("/api/v1/articles/{}", original.slug), 200).await.expect("a");
-        let b = t.get_json(&format!("/api/v1/articles/{}", copy.slug), 200).await.expect("b");
-        assert_eq!(a["story_id"], b["story_id"], "the rewrite is the same story ({backend:?})");
-        let c = t.get_json(&format!("/api/v1/articles/{}", other.slug), 200).await.expect("c");
-        assert_ne!(a["story_id"], c["story_id"], "a different story in the same section stays apart");
+        let a = t
+            .get_json(&format!("/api/v1/articles/{}", original.slug), 200)
+            .await
+            .expect("a");
+        let b = t
+            .get_json(&format!("/api/v1/articles/{}", copy.slug), 200)
+            .await
+            .expect("b");
+        assert_eq!(
+            a["story_id"], b["story_id"],
+            "the rewrite is the same story ({backend:?})"
+        );
+        let c = t
+            .get_json(&format!("/api/v1/articles/{}", other.slug), 200)
+            .await
+            .expect("c");
+        assert_ne!(
+            a["story_id"], c["story_id"],
+            "a different story in the same section stays apart"
+        );
 
-        let rel = t.get_json(&format!("/api/v1/articles/{}/related?limit=10", original.slug), 200).await.expect("related");
+        let rel = t
+            .get_json(
+                &format!("/api/v1/articles/{}/related?limit=10", original.slug),
+                200,
+            )
+            .await
+            .expect("related");
         let rel_slugs = slugs(&rel);
-        assert!(!rel_slugs.contains(&copy.slug.to_string()), "own story excluded: {rel_slugs:?}");
-        assert_eq!(rel_slugs.first().map(String::as_str), Some(other.slug.as_str()), "{rel_slugs:?}");
+        assert!(
+            !rel_slugs.contains(&copy.slug.to_string()),
+            "own story excluded: {rel_slugs:?}"
+        );
+        assert_eq!(
+            rel_slugs.first().map(String::as_str),
+            Some(other.slug.as_str()),
+            "{rel_slugs:?}"
+        );
         for item in rel["items"].as_array().expect("items") {
-            for field in ["slug", "external_id", "title", "teaser", "section", "story_id", "url", "published_at", "score"] {
+            for field in [
+                "slug",
+                "external_id",
+                "title",
+                "teaser",
+                "section",
+                "story_id",
+                "url",
+                "published_at",
+                "score",
+            ] {
                 assert!(item.get(field).is_some(), "missing {field}");
             }
         }
-        let rel_c = t.get_json(&format!("/api/v1/articles/{}/related?limit=10", other.slug), 200).await.expect("related");
-        let stories: Vec<_> = rel_c["items"].as_array().expect("items").iter().map(|i| i["story_id"].clone()).collect();
+        let rel_c = t
+            .get_json(
+                &format!("/api/v1/articles/{}/related?limit=10", other.slug),
+                200,
+            )
+            .await
+            .expect("related");
+        let stories: Vec<_> = rel_c["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| i["story_id"].clone())
+            .collect();
         let mut unique = stories.clone();
         unique.dedup();
         assert_eq!(stories.len(), unique.len(), "no story twice: {rel_c}");
-        assert!(stories.contains(&a["story_id"]), "the harbour story appears once");
+        assert!(
+            stories.contains(&a["story_id"]),
+            "the harbour story appears once"
+        );
 
-        let (s, admin) = t.admin(&key, Method::GET, &format!("/api/v1/admin/articles/{}", original.id), None).await.expect("admin");
+        let (s, admin) = t
+            .admin(
+                &key,
+                Method::GET,
+                &format!("/api/v1/admin/articles/{}", original.id),
+                None,
+            )
+            .await
+            .expect("admin");
         assert_eq!(s, 200);
         assert_eq!(admin["other_versions"], serde_json::json!([copy.id.0]));
 
-        let page = t.get(&original.path()).await.expect("page").text().await.expect("body");
+        let page = t
+            .get(&original.path())
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("body");
         let doc = scraper::Html::parse_document(&page);
         let sel = scraper::Selector::parse(".related-items li a").expect("selector");
         let shown: Vec<String> = doc.select(&sel).map(|e| e.text().collect()).collect();
@@ -144,12 +317,35 @@ async fn related_lists_never_show_the_same_story_twice_and_drop_unpublished_arti
         assert!(shown.len() <= 4);
 
         // Unpublishing leaves every list at once, cached page included.
-        let (s, _) = t.admin(&key, Method::POST, &format!("/api/v1/admin/articles/{}/unpublish", other.id), None).await.expect("unpublish");
+        let (s, _) = t
+            .admin(
+                &key,
+                Method::POST,
+                &format!("/api/v1/admin/articles/{}/unpublish", other.id),
+                None,
+            )
+            .await
+            .expect("unpublish");
         assert_eq!(s, 200);
-        let rel = t.get_json(&format!("/api/v1/articles/{}/related?limit=10", original.slug), 200).await.expect("related");
+        let rel = t
+            .get_json(
+                &format!("/api/v1/articles/{}/related?limit=10", original.slug),
+                200,
+            )
+            .await
+            .expect("related");
         assert!(!slugs(&rel).contains(&other.slug.to_string()));
-        let page = t.get(&original.path()).await.expect("page").text().await.expect("body");
-        assert!(!page.contains(&other.title), "the cached page dropped the unpublished article");
+        let page = t
+            .get(&original.path())
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("body");
+        assert!(
+            !page.contains(&other.title),
+            "the cached page dropped the unpublished article"
+        );
         let _ = unrelated;
     }
 }

@@ -110,10 +110,18 @@ async fn show(
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let mut article = state.app.article_for_editing(&actor, parse_id(&id)?).await?;
+    let mut article = state
+        .app
+        .article_for_editing(&actor, parse_id(&id)?)
+        .await?;
     state.app.set_story(&mut article);
     // Editors see the other versions of the story ("3 other versions of this story").
-    let others: Vec<i64> = state.app.other_versions(article.id).into_iter().map(|a| a.0).collect();
+    let others: Vec<i64> = state
+        .app
+        .other_versions(article.id)
+        .into_iter()
+        .map(|a| a.0)
+        .collect();
     let mut body = serde_json::to_value(AdminArticleJson::from(&article))
         .map_err(|e| dateline_app::Error::Internal(e.to_string()))?;
     body["other_versions"] = json!(others);

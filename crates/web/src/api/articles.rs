@@ -132,15 +132,35 @@ pub struct RelatedQuery {
 }
 
 /// `GET /api/v1/articles/{slug}/related?limit=N`.
-pub async fn related(State(state): State<WebState>, Path(slug): Path<String>, ApiQuery(q): ApiQuery<RelatedQuery>) -> Result<Response, WebError> {
+pub async fn related(
+    State(state): State<WebState>,
+    Path(slug): Path<String>,
+    ApiQuery(q): ApiQuery<RelatedQuery>,
+) -> Result<Response, WebError> {
     let limit = q.limit.unwrap_or(state.app.config().related_count);
     if !(1..=50).contains(&limit) {
-        return Err(WebError::BadRequest { code: "invalid_query", message: "limit must be between 1 and 50".into() });
+        return Err(WebError::BadRequest {
+            code: "invalid_query",
+            message: "limit must be between 1 and 50".into(),
+        });
     }
-    let a = match state.app.store().public_lookup(&slug, Utc::now()).await.map_err(dateline_app::Error::from)? {
+    let a = match state
+        .app
+        .store()
+        .public_lookup(&slug, Utc::now())
+        .await
+        .map_err(dateline_app::Error::from)?
+    {
         SlugLookup::Live(a) => a,
         SlugLookup::Moved(new_slug) => {
-            return Ok((StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, format!("/api/v1/articles/{new_slug}/related"))]).into_response())
+            return Ok((
+                StatusCode::MOVED_PERMANENTLY,
+                [(
+                    header::LOCATION,
+                    format!("/api/v1/articles/{new_slug}/related"),
+                )],
+            )
+                .into_response())
         }
         SlugLookup::Gone => return Err(WebError::Gone),
         SlugLookup::NotFound => return Err(WebError::App(dateline_app::Error::NotFound)),

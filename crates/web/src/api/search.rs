@@ -26,7 +26,10 @@ pub struct SearchApiQuery {
 }
 
 fn bad(message: &str) -> WebError {
-    WebError::BadRequest { code: "invalid_query", message: message.to_owned() }
+    WebError::BadRequest {
+        code: "invalid_query",
+        message: message.to_owned(),
+    }
 }
 
 /// `YYYY-MM-DD` (start of that day, UTC) or a full RFC 3339 time.
@@ -42,17 +45,25 @@ fn parse_time(s: &str, field: &str) -> Result<i64, WebError> {
 }
 
 /// `GET /api/v1/search?q=&section=&from=&to=&sort=relevance|date&cursor=&limit=`.
-pub async fn search(State(state): State<WebState>, ApiQuery(p): ApiQuery<SearchApiQuery>) -> Result<Response, WebError> {
+pub async fn search(
+    State(state): State<WebState>,
+    ApiQuery(p): ApiQuery<SearchApiQuery>,
+) -> Result<Response, WebError> {
     let limit = p.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
         return Err(bad("limit must be between 1 and 100"));
     }
     let offset = match p.cursor.as_deref() {
         None => 0,
-        Some(c) => c.parse::<usize>().ok().filter(|o| *o <= 10_000).ok_or(WebError::BadRequest {
-            code: "invalid_cursor",
-            message: "cursor is not one this API returned".into(),
-        })?,
+        Some(c) => {
+            c.parse::<usize>()
+                .ok()
+                .filter(|o| *o <= 10_000)
+                .ok_or(WebError::BadRequest {
+                    code: "invalid_cursor",
+                    message: "cursor is not one this API returned".into(),
+                })?
+        }
     };
     let sort = match p.sort.as_deref() {
         None | Some("relevance") => Sort::Relevance,
@@ -66,7 +77,11 @@ pub async fn search(State(state): State<WebState>, ApiQuery(p): ApiQuery<SearchA
     let query = SearchQuery {
         text: q,
         section: p.section,
-        from: p.from.as_deref().map(|s| parse_time(s, "from")).transpose()?,
+        from: p
+            .from
+            .as_deref()
+            .map(|s| parse_time(s, "from"))
+            .transpose()?,
         to: p.to.as_deref().map(|s| parse_time(s, "to")).transpose()?,
         sort,
         offset,
@@ -92,6 +107,7 @@ pub async fn search(State(state): State<WebState>, ApiQuery(p): ApiQuery<SearchA
         })
         .collect();
     let next = (offset + limit < page.total).then(|| (offset + limit).to_string());
-    let body = json!({ "items": items, "next_cursor": next, "total": page.total, "fuzzy": page.fuzzy });
+    let body =
+        json!({ "items": items, "next_cursor": next, "total": page.total, "fuzzy": page.fuzzy });
     Ok(([(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response())
 }

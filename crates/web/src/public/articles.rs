@@ -48,7 +48,12 @@ async fn render(state: &WebState, slug: &str) -> Result<Response, WebError> {
             // The page shows its related articles too: a change to any of them refreshes it.
             let mut keys = vec![format!("article:{}", article.id), "nav".to_owned()];
             keys.extend(related.iter().map(|(r, _)| format!("article:{}", r.id)));
-            Ok(cacheable(html, "text/html; charset=utf-8", keys, article.updated_at))
+            Ok(cacheable(
+                html,
+                "text/html; charset=utf-8",
+                keys,
+                article.updated_at,
+            ))
         }
         SlugLookup::Moved(new_slug) => Ok((
             StatusCode::MOVED_PERMANENTLY,

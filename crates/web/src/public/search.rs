@@ -23,7 +23,10 @@ pub struct SearchParams {
 }
 
 /// `GET /search`.
-pub async fn show(State(state): State<WebState>, query: Result<ApiQuery<SearchParams>, WebError>) -> Result<Response, WebError> {
+pub async fn show(
+    State(state): State<WebState>,
+    query: Result<ApiQuery<SearchParams>, WebError>,
+) -> Result<Response, WebError> {
     let result = async {
         let ApiQuery(p) = query?;
         render(&state, p).await
@@ -36,22 +39,35 @@ pub async fn show(State(state): State<WebState>, query: Result<ApiQuery<SearchPa
 }
 
 async fn render(state: &WebState, p: SearchParams) -> Result<Response, WebError> {
-    let q = p.q.unwrap_or_default().chars().take(200).collect::<String>();
+    let q =
+        p.q.unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect::<String>();
     let section = p.section.filter(|s| !s.is_empty());
     let date_order = p.sort.as_deref() == Some("date");
     let offset = match p.cursor.as_deref() {
         None | Some("") => 0,
-        Some(c) => c.parse::<usize>().ok().filter(|o| *o <= 10_000).ok_or(WebError::BadRequest {
-            code: "invalid_cursor",
-            message: "That page link is not valid.".into(),
-        })?,
+        Some(c) => {
+            c.parse::<usize>()
+                .ok()
+                .filter(|o| *o <= 10_000)
+                .ok_or(WebError::BadRequest {
+                    code: "invalid_cursor",
+                    message: "That page link is not valid.".into(),
+                })?
+        }
     };
     let searching = !q.trim().is_empty() || section.is_some();
     let (results, total, fuzzy) = if searching {
         let query = SearchQuery {
             text: q.clone(),
             section: section.clone(),
-            sort: if date_order { Sort::Newest } else { Sort::Relevance },
+            sort: if date_order {
+                Sort::Newest
+            } else {
+                Sort::Relevance
+            },
             offset,
             limit: PAGE,
             ..SearchQuery::default()
@@ -76,7 +92,11 @@ async fn render(state: &WebState, p: SearchParams) -> Result<Response, WebError>
         })
         .collect();
     let next_href = (offset + PAGE < total).then(|| {
-        let mut url = form_urlencoded_pairs(&[("q", &q), ("section", section.as_deref().unwrap_or("")), ("sort", if date_order { "date" } else { "relevance" })]);
+        let mut url = form_urlencoded_pairs(&[
+            ("q", &q),
+            ("section", section.as_deref().unwrap_or("")),
+            ("sort", if date_order { "date" } else { "relevance" }),
+        ]);
         url.push_str(&format!("&cursor={}", offset + PAGE));
         format!("/search?{url}")
     });
@@ -93,13 +113,25 @@ async fn render(state: &WebState, p: SearchParams) -> Result<Response, WebError>
     let site = state.site();
     let nav = state.nav().await;
     let html = state.templates.render("search.html", &site, &nav, view)?;
-    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], html).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        html,
+    )
+        .into_response())
 }
 
 fn form_urlencoded_pairs(pairs: &[(&str, &str)]) -> String {
     pairs
         .iter()
-        .map(|(k, v)| format!("{k}={}", percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)))
+        .map(|(k, v)| {
+            format!(
+                "{k}={}",
+                percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
+            )
+        })
         .collect::<Vec<_>>()
         .join("&")
 }
