@@ -102,35 +102,99 @@ impl App {
     }
 
     /// Up to `limit` related public articles with their scores, best first; never the
-    /// article itself, its own story, or two versions of one story.
+    /// article itself, its own story, or two versions of one story. Editors' pins come
+    /// first (score 1.0) and their exclusions never appear.
     pub async fn related_articles(
         &self,
         article: &Article,
         limit: usize,
     ) -> Result<Vec<(Article, f32)>> {
+        let (pins, excludes) = self.store().related_overrides(article.id).await?;
         let ranked = {
             let engine = self.inner.related.read().unwrap_or_else(|p| p.into_inner());
-            // Ask for a few more in case some were unpublished since the engine last heard.
-            engine.related(article.id.0, limit + 4)
+            // Ask for a few more in case some were unpublished since the engine last heard
+            // or are excluded.
+            engine.related(article.id.0, limit + 4 + excludes.len() + pins.len())
         };
-        let ids: Vec<ArticleId> = ranked.iter().map(|r| ArticleId(r.id)).collect();
+        let mut ids: Vec<ArticleId> = pins
+            .iter()
+            .copied()
+            .filter(|p| !excludes.contains(p))
+            .collect();
+        for r in &ranked {
+            let id = ArticleId(r.id);
+            if !excludes.contains(&id) && !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
         let articles = self
             .store()
             .public_summaries_by_ids(&ids, Utc::now())
             .await?;
+        let mut stories = std::collections::HashSet::from([self.story_id(article.id)]);
         let mut out = Vec::with_capacity(limit);
         for mut a in articles {
-            let score = ranked
-                .iter()
-                .find(|r| r.id == a.id.0)
-                .map_or(0.0, |r| r.score);
+            if a.id == article.id {
+                continue;
+            }
             self.set_story(&mut a);
+            if !stories.insert(a.story_id) {
+                continue;
+            }
+            let score = if pins.contains(&a.id) {
+                1.0
+            } else {
+                ranked
+                    .iter()
+                    .find(|r| r.id == a.id.0)
+                    .map_or(0.0, |r| r.score)
+            };
             out.push((a, score));
             if out.len() == limit {
                 break;
             }
         }
         Ok(out)
+    }
+
+    /// Sets the editors' pinned (in order) and excluded related articles of `id`.
+    pub async fn set_related_overrides(
+        &self,
+        actor: &crate::articles::Actor,
+        id: ArticleId,
+        pins: Vec<ArticleId>,
+        excludes: Vec<ArticleId>,
+    ) -> Result<(Vec<ArticleId>, Vec<ArticleId>)> {
+        if !actor.role.is_editorial() {
+            return Err(Error::Forbidden);
+        }
+        let mut errors = dateline_core::FieldErrors::default();
+        for (field, list) in [("pin", &pins), ("exclude", &excludes)] {
+            if list.len() > 20 {
+                errors.add(field, "at most 20 articles");
+            } else if list.contains(&id) {
+                errors.add(field, "an article cannot be related to itself");
+            }
+        }
+        if pins.iter().any(|p| excludes.contains(p)) {
+            errors.add("exclude", "an article cannot be both pinned and excluded");
+        }
+        errors.into_result()?;
+        for (field, list) in [("pin", &pins), ("exclude", &excludes)] {
+            for other in list.iter() {
+                if self.store().article(*other).await.is_err() {
+                    let mut e = dateline_core::FieldErrors::default();
+                    e.add(field, format!("no article {other}"));
+                    return Err(Error::Invalid(e));
+                }
+            }
+        }
+        let mut tx = self.store().begin().await?;
+        tx.set_related_overrides(id, &pins, &excludes, Utc::now())
+            .await?;
+        tx.commit().await?;
+        self.after_change(&[format!("article:{id}")]);
+        Ok(self.store().related_overrides(id).await?)
     }
 
     /// The story cluster of an article: shared by all its near-duplicate versions.

@@ -349,3 +349,141 @@ async fn related_lists_never_show_the_same_story_twice_and_drop_unpublished_arti
         let _ = unrelated;
     }
 }
+
+#[tokio::test]
+async fn editors_pin_and_exclude_related_articles() {
+    for backend in backends() {
+        let t = TestApp::spawn(backend).await.expect("app");
+        let key = t.key(Role::Editor).await.expect("key");
+        let a = t
+            .arrange_article(story(
+                "Harbour reopens at Sur after cyclone",
+                HARBOUR,
+                "World",
+                10,
+            ))
+            .await
+            .expect("a");
+        let near = t
+            .arrange_article(story(
+                "Cyclone damage closes Duqm port",
+                "Cyclone Shaheen damaged the breakwater at Duqm port. The Ministry of Transport said repairs to the port would take weeks, \
+                 and fishermen were told to stay in harbour.",
+                "World",
+                8,
+            ))
+            .await
+            .expect("b");
+        let far = t
+            .arrange_article(story(
+                "Cup final goes to penalties",
+                "The football club won the cup after a penalty shoot-out.",
+                "Sport",
+                7,
+            ))
+            .await
+            .expect("c");
+        let mut excluded = vec![near.id.0];
+        for (i, topic) in [
+            "Chip maker profits rise on phone sales",
+            "Film festival opens with comedy",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let filler = t
+                .arrange_article(story(
+                    topic,
+                    &format!("{topic}, officials said on day {i}."),
+                    "Other",
+                    20 + i as i64,
+                ))
+                .await
+                .expect("filler");
+            excluded.push(filler.id.0);
+        }
+        t.settle_index().await.expect("indexed");
+        let before = t
+            .get_json(
+                &format!("/api/v1/articles/{}/related?limit=10", a.slug),
+                200,
+            )
+            .await
+            .expect("related");
+        assert!(!slugs(&before).is_empty());
+        t.get(&a.path()).await.expect("warm the cache");
+
+        let path = format!("/api/v1/admin/articles/{}/related", a.id);
+        let (s, body) = t
+            .admin(
+                &key,
+                Method::PUT,
+                &path,
+                Some(serde_json::json!({"pin": [far.id.0], "exclude": excluded})),
+            )
+            .await
+            .expect("put");
+        assert_eq!(s, 200, "{body}");
+        assert_eq!(
+            body,
+            serde_json::json!({"pin": [far.id.0], "exclude": excluded})
+        );
+        let after = t
+            .get_json(
+                &format!("/api/v1/articles/{}/related?limit=10", a.slug),
+                200,
+            )
+            .await
+            .expect("related");
+        assert_eq!(slugs(&after), [far.slug.to_string()], "{backend:?}");
+        assert_eq!(after["items"][0]["score"], 1.0);
+        let page = t
+            .get(&a.path())
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("body");
+        assert!(
+            page.contains(&far.title) && !page.contains(&near.title),
+            "the cached page was refreshed"
+        );
+
+        let (s, e) = t
+            .admin(
+                &key,
+                Method::PUT,
+                &path,
+                Some(serde_json::json!({"pin": [a.id.0]})),
+            )
+            .await
+            .expect("put");
+        assert_eq!((s, e["error"]["fields"]["pin"].is_string()), (422, true));
+        let (s, _) = t
+            .admin(
+                &key,
+                Method::PUT,
+                &path,
+                Some(serde_json::json!({"pin": [999_999]})),
+            )
+            .await
+            .expect("put");
+        assert_eq!(s, 422);
+        let author = t.key(Role::Author).await.expect("key");
+        let (s, _) = t
+            .admin(
+                &author,
+                Method::PUT,
+                &path,
+                Some(serde_json::json!({"pin": []})),
+            )
+            .await
+            .expect("put");
+        assert_eq!(s, 403);
+        let (s, current) = t.admin(&key, Method::GET, &path, None).await.expect("get");
+        assert_eq!(
+            (s, current["pin"].clone()),
+            (200, serde_json::json!([far.id.0]))
+        );
+    }
+}

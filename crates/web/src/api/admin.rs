@@ -25,6 +25,10 @@ pub fn routes() -> Router<WebState> {
         .route("/articles/{id}/publish", post(publish))
         .route("/articles/{id}/unpublish", post(unpublish))
         .route("/articles/{id}/revisions", get(revisions))
+        .route(
+            "/articles/{id}/related",
+            get(related_overrides).put(set_related_overrides),
+        )
         .fallback(|| async { WebError::App(dateline_app::Error::NotFound) })
 }
 
@@ -242,4 +246,60 @@ async fn revisions(
         axum::Json(json!({ "items": items })),
     )
         .into_response())
+}
+
+/// Body of `PUT /api/v1/admin/articles/{id}/related`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RelatedOverridesRequest {
+    #[serde(default)]
+    pin: Vec<i64>,
+    #[serde(default)]
+    exclude: Vec<i64>,
+}
+
+fn overrides_json(pins: &[ArticleId], excludes: &[ArticleId]) -> Response {
+    let body = json!({
+        "pin": pins.iter().map(|a| a.0).collect::<Vec<_>>(),
+        "exclude": excludes.iter().map(|a| a.0).collect::<Vec<_>>(),
+    });
+    ([(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response()
+}
+
+async fn related_overrides(
+    State(state): State<WebState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let article = state
+        .app
+        .article_for_editing(&actor, parse_id(&id)?)
+        .await?;
+    let (pins, excludes) = state
+        .app
+        .store()
+        .related_overrides(article.id)
+        .await
+        .map_err(dateline_app::Error::from)?;
+    Ok(overrides_json(&pins, &excludes))
+}
+
+async fn set_related_overrides(
+    State(state): State<WebState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<RelatedOverridesRequest>,
+) -> Result<Response, WebError> {
+    let id = parse_id(&id)?;
+    state.app.article_for_editing(&actor, id).await?;
+    let (pins, excludes) = state
+        .app
+        .set_related_overrides(
+            &actor,
+            id,
+            req.pin.into_iter().map(ArticleId).collect(),
+            req.exclude.into_iter().map(ArticleId).collect(),
+        )
+        .await?;
+    Ok(overrides_json(&pins, &excludes))
 }
