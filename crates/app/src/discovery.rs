@@ -240,17 +240,7 @@ impl App {
         let seq = self.store().latest_change_seq().await?;
         let now = Utc::now();
         index.clear().map_err(|e| Error::Internal(e.to_string()))?;
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Doc>>(4);
-        let config = self.related_config();
-        let builder = std::thread::spawn(move || {
-            let mut engine = Engine::new(config);
-            while let Some(batch) = rx.blocking_recv() {
-                for doc in &batch {
-                    engine.upsert(doc);
-                }
-            }
-            engine
-        });
+        let (tx, builder) = EngineBuilder::spawn(self.related_config());
         let mut after = None;
         let mut done = 0usize;
         let mut failure = None;
@@ -293,10 +283,7 @@ impl App {
             progress.advance(done, 0);
         }
         drop(tx);
-        let engine = tokio::task::spawn_blocking(move || builder.join())
-            .await
-            .map_err(|_| Error::Internal("the related-articles builder crashed".into()))?
-            .map_err(|_| Error::Internal("the related-articles builder crashed".into()))?;
+        let engine = builder.finish().await?;
         if let Some(e) = failure {
             return Err(e);
         }
@@ -323,17 +310,7 @@ impl App {
     async fn build_related(&self) -> Result<usize> {
         let started = Instant::now();
         let now = Utc::now();
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Doc>>(4);
-        let config = self.related_config();
-        let builder = std::thread::spawn(move || {
-            let mut engine = Engine::new(config);
-            while let Some(batch) = rx.blocking_recv() {
-                for doc in &batch {
-                    engine.upsert(doc);
-                }
-            }
-            engine
-        });
+        let (tx, builder) = EngineBuilder::spawn(self.related_config());
         let mut after = None;
         let mut done = 0;
         let mut failure = None;
@@ -361,10 +338,7 @@ impl App {
             }
         }
         drop(tx);
-        let engine = tokio::task::spawn_blocking(move || builder.join())
-            .await
-            .map_err(|_| Error::Internal("the related-articles builder crashed".into()))?
-            .map_err(|_| Error::Internal("the related-articles builder crashed".into()))?;
+        let engine = builder.finish().await?;
         if let Some(e) = failure {
             return Err(e);
         }
@@ -452,6 +426,37 @@ impl App {
             }
         }
         Ok(seq)
+    }
+}
+
+/// Builds a related-articles engine on its own thread from batches sent to it, so that
+/// the CPU work of a full build neither blocks the async workers nor waits for the store.
+struct EngineBuilder(std::thread::JoinHandle<Engine>);
+
+impl EngineBuilder {
+    fn spawn(
+        config: dateline_related::Config,
+    ) -> (tokio::sync::mpsc::Sender<Vec<Doc>>, EngineBuilder) {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Doc>>(4);
+        let handle = std::thread::spawn(move || {
+            let mut engine = Engine::new(config);
+            while let Some(batch) = rx.blocking_recv() {
+                for doc in &batch {
+                    engine.upsert(doc);
+                }
+            }
+            engine
+        });
+        (tx, EngineBuilder(handle))
+    }
+
+    /// Waits for the engine once every sender is dropped.
+    async fn finish(self) -> Result<Engine> {
+        let crashed = || Error::Internal("the related-articles builder crashed".into());
+        tokio::task::spawn_blocking(move || self.0.join())
+            .await
+            .map_err(|_| crashed())?
+            .map_err(|_| crashed())
     }
 }
 
