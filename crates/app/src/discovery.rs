@@ -18,6 +18,10 @@ use dateline_search::{SearchDoc, SearchIndex, SearchPage, SearchQuery};
 use crate::import::Progress;
 use crate::{App, Error, Result};
 
+/// Changed articles per batch up to which the indexer works out exactly which cached pages
+/// show them as related; above it (bulk imports) it drops the whole page cache.
+const PRECISE_REFRESH_LIMIT: usize = 50;
+
 /// Articles read per store query while rebuilding.
 const REBUILD_PAGE: i64 = 1000;
 
@@ -232,14 +236,50 @@ impl App {
     /// Rebuilds the search index and the related engine from the store's public articles.
     /// Returns how many were indexed.
     ///
-    /// The engine is built on its own thread while tantivy indexes on its writer threads,
+    /// The engine is built on its own thread while tantivy indexes on its writer thread,
     /// and the index is committed once at the end.
     pub async fn rebuild_discovery(&self, progress: &dyn Progress) -> Result<usize> {
         let index = self.search_index()?;
         let started = Instant::now();
         let seq = self.store().latest_change_seq().await?;
-        let now = Utc::now();
         index.clear().map_err(|e| Error::Internal(e.to_string()))?;
+        let done = self.load_from_store(Some(index), progress).await?;
+        index
+            .commit(seq)
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        self.cache().clear();
+        tracing::info!(
+            articles = done,
+            duration_ms = started.elapsed().as_millis() as u64,
+            "search index and related articles rebuilt"
+        );
+        Ok(done)
+    }
+
+    /// Builds only the in-memory related engine (the search index is already current).
+    async fn build_related(&self) -> Result<usize> {
+        let started = Instant::now();
+        let done = self
+            .load_from_store(None, &crate::import::NoProgress)
+            .await?;
+        self.cache().clear();
+        tracing::info!(
+            articles = done,
+            duration_ms = started.elapsed().as_millis() as u64,
+            "related articles built"
+        );
+        Ok(done)
+    }
+
+    /// Reads every public article once, builds a fresh related engine from them (on its own
+    /// thread, so request handling is not starved) and, when given, stages them in the
+    /// search index. Installs the engine when done.
+    async fn load_from_store(
+        &self,
+        index: Option<&SearchIndex>,
+        progress: &dyn Progress,
+    ) -> Result<usize> {
+        let now = Utc::now();
         let (tx, builder) = EngineBuilder::spawn(self.related_config());
         let mut after = None;
         let mut done = 0usize;
@@ -259,14 +299,16 @@ impl App {
             let Some(last) = page.last() else { break };
             after = Some(last.id);
             let bodies: Vec<String> = page.iter().map(plain_body).collect();
-            let docs: Vec<SearchDoc> = page
-                .iter()
-                .zip(&bodies)
-                .map(|(a, b)| search_doc(a, b))
-                .collect();
-            if let Err(e) = index.stage(&docs, &[]) {
-                failure = Some(Error::Internal(e.to_string()));
-                break;
+            if let Some(index) = index {
+                let docs: Vec<SearchDoc> = page
+                    .iter()
+                    .zip(&bodies)
+                    .map(|(a, b)| search_doc(a, b))
+                    .collect();
+                if let Err(e) = index.stage(&docs, &[]) {
+                    failure = Some(Error::Internal(e.to_string()));
+                    break;
+                }
             }
             let related: Vec<Doc> = page
                 .iter()
@@ -287,73 +329,12 @@ impl App {
         if let Some(e) = failure {
             return Err(e);
         }
-        index
-            .commit(seq)
-            .map_err(|e| Error::Internal(e.to_string()))?;
         *self
             .inner
             .related
             .write()
             .unwrap_or_else(|p| p.into_inner()) = engine;
         self.inner.discovery_ready.store(true, Ordering::Release);
-        self.cache().clear();
-        tracing::info!(
-            articles = done,
-            duration_ms = started.elapsed().as_millis() as u64,
-            "search index and related articles rebuilt"
-        );
-        Ok(done)
-    }
-
-    /// Builds only the in-memory related engine (the search index is already current), on
-    /// its own thread so request handling is not starved meanwhile.
-    async fn build_related(&self) -> Result<usize> {
-        let started = Instant::now();
-        let now = Utc::now();
-        let (tx, builder) = EngineBuilder::spawn(self.related_config());
-        let mut after = None;
-        let mut done = 0;
-        let mut failure = None;
-        loop {
-            let page = match self
-                .store()
-                .public_articles_after(after, REBUILD_PAGE, now)
-                .await
-            {
-                Ok(p) => p,
-                Err(e) => {
-                    failure = Some(Error::from(e));
-                    break;
-                }
-            };
-            let Some(last) = page.last() else { break };
-            after = Some(last.id);
-            done += page.len();
-            let docs: Vec<Doc> = page.iter().map(|a| related_doc(a, plain_body(a))).collect();
-            if tx.send(docs).await.is_err() {
-                failure = Some(Error::Internal(
-                    "the related-articles builder stopped".into(),
-                ));
-                break;
-            }
-        }
-        drop(tx);
-        let engine = builder.finish().await?;
-        if let Some(e) = failure {
-            return Err(e);
-        }
-        *self
-            .inner
-            .related
-            .write()
-            .unwrap_or_else(|p| p.into_inner()) = engine;
-        self.inner.discovery_ready.store(true, Ordering::Release);
-        self.cache().clear();
-        tracing::info!(
-            articles = done,
-            duration_ms = started.elapsed().as_millis() as u64,
-            "related articles built"
-        );
         Ok(done)
     }
 
@@ -392,6 +373,10 @@ impl App {
             index
                 .apply(&upserts, &removals, newest)
                 .map_err(|e| Error::Internal(e.to_string()))?;
+            // Pages whose related list a changed article now enters are refreshed. Working
+            // that out costs a few related() calls per article under the engine's write
+            // lock, so a bulk change (an import) drops the whole cache instead.
+            let precise = related_docs.len() <= PRECISE_REFRESH_LIMIT;
             let mut touched: Vec<String> = Vec::new();
             {
                 let mut engine = self
@@ -405,8 +390,9 @@ impl App {
                 let shown = self.config().related_count;
                 for doc in &related_docs {
                     engine.upsert(doc);
-                    // Articles whose related list now shows this one get their cached page
-                    // refreshed, so lists stay current as new articles arrive.
+                    if !precise {
+                        continue;
+                    }
                     for r in engine.related(doc.id, shown * 2) {
                         if engine.related(r.id, shown).iter().any(|x| x.id == doc.id) {
                             touched.push(format!("article:{}", r.id));
@@ -417,7 +403,9 @@ impl App {
                     }
                 }
             }
-            if !touched.is_empty() {
+            if !precise {
+                self.cache().clear();
+            } else if !touched.is_empty() {
                 self.cache().invalidate(&touched);
             }
             seq = newest;
