@@ -48,6 +48,9 @@ struct Inner {
     search_fresh: std::sync::atomic::AtomicBool,
     /// Related articles and story clusters of every public article.
     related: std::sync::RwLock<dateline_related::Engine>,
+    /// Ranked related lists computed since `related` last changed (see
+    /// `discovery::ranked_related`).
+    related_memo: std::sync::Mutex<std::collections::HashMap<i64, Vec<dateline_related::Related>>>,
     /// Whether `related` has been built since start.
     discovery_ready: std::sync::atomic::AtomicBool,
     /// Newest change applied to the search index and related engine.
@@ -86,6 +89,7 @@ impl App {
                 related: std::sync::RwLock::new(dateline_related::Engine::new(
                     dateline_related::Config::default(),
                 )),
+                related_memo: std::sync::Mutex::new(std::collections::HashMap::new()),
                 discovery_ready: std::sync::atomic::AtomicBool::new(false),
                 indexed_seq: std::sync::atomic::AtomicI64::new(0),
                 index_wake: tokio::sync::Notify::new(),
