@@ -215,6 +215,7 @@ pub fn prepare(
         correction,
         status,
         published_at,
+        owner_id: None,
     }
 }
 

@@ -100,6 +100,10 @@ pub struct Article {
     pub story_id: i64,
     /// Words in the body.
     pub word_count: i64,
+    /// The newsroom user who created the article; `None` for imports and API-key writes.
+    /// Absent from revision snapshots saved before ownership existed.
+    #[serde(default)]
+    pub owner_id: Option<i64>,
 }
 
 impl Article {

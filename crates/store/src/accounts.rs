@@ -50,7 +50,7 @@ fn role(row: &AnyRow) -> Result<Role> {
     Role::parse(&r).ok_or_else(|| Error::Corrupt(format!("role {r:?}")))
 }
 
-fn user_from_row(row: &AnyRow) -> Result<User> {
+pub(crate) fn user_from_row(row: &AnyRow) -> Result<User> {
     Ok(User {
         id: row.try_get("id")?,
         email: row.try_get("email")?,
@@ -111,6 +111,63 @@ impl Store {
         .await?
         .ok_or(Error::NotFound)?;
         user_from_row(&row)
+    }
+
+    /// The user with this id; `NotFound` if there is none.
+    pub async fn user(&self, id: i64) -> Result<User> {
+        let row = sqlx::query::<Any>(
+            "SELECT id, email, name, role, password_hash, created_at, disabled_at FROM users WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(Error::NotFound)?;
+        user_from_row(&row)
+    }
+
+    /// Changes what a user may do; `NotFound` if there is no such user.
+    pub async fn set_user_role(&self, id: i64, role: Role) -> Result<()> {
+        let done = sqlx::query::<Any>("UPDATE users SET role = $1 WHERE id = $2")
+            .bind(role.as_str())
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound);
+        }
+        Ok(())
+    }
+
+    /// `Some(at)`: disables the user (keeping an earlier disable time) and deletes all their
+    /// sessions, in one transaction. `None`: enables the user again. `NotFound` if there is
+    /// no such user (nothing written).
+    pub async fn set_user_disabled(&self, id: i64, at: Option<DateTime<Utc>>) -> Result<()> {
+        let Some(at) = at else {
+            let done = sqlx::query::<Any>("UPDATE users SET disabled_at = NULL WHERE id = $1")
+                .bind(id)
+                .execute(self.pool())
+                .await?;
+            if done.rows_affected() == 0 {
+                return Err(Error::NotFound);
+            }
+            return Ok(());
+        };
+        let mut tx = self.begin_small().await?;
+        let done = sqlx::query::<Any>(
+            "UPDATE users SET disabled_at = COALESCE(disabled_at, $1) WHERE id = $2",
+        )
+        .bind(at.timestamp())
+        .bind(id)
+        .execute(&mut *tx.tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound);
+        }
+        sqlx::query::<Any>("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx.tx)
+            .await?;
+        tx.commit().await
     }
 
     /// Every user, oldest first.

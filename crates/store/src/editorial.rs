@@ -53,6 +53,9 @@ pub struct ArticleRecord {
     pub published_at: Option<DateTime<Utc>>,
     /// Words in the body.
     pub word_count: i64,
+    /// The newsroom user creating the article (`None` for imports and API-key writes).
+    /// Written by [`WriteTx::create`] only: [`WriteTx::update`] never changes an owner.
+    pub owner_id: Option<i64>,
 }
 
 impl ArticleRecord {
@@ -77,6 +80,7 @@ impl ArticleRecord {
             status: article.status,
             published_at: article.published_at,
             word_count: article.word_count,
+            owner_id: article.owner_id,
         }
     }
 }
@@ -385,8 +389,8 @@ impl<'a> WriteTx<'a> {
             "INSERT INTO articles (slug, external_id, title, standfirst, body_markdown, body_html, \
              summary, teaser, dateline, section_id, tags_json, authors_json, lead_image_url, \
              lead_image_caption, lead_image_credit, source, correction_note, corrected_at, status, \
-             created_at, published_at, updated_at, version, word_count) \
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,1,$23) \
+             created_at, published_at, updated_at, version, word_count, owner_id) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,1,$23,$24) \
              RETURNING id",
         )
         .bind(slug.as_str())
@@ -412,6 +416,7 @@ impl<'a> WriteTx<'a> {
         .bind(record.published_at.map(|t| t.timestamp()))
         .bind(now.timestamp())
         .bind(record.word_count)
+        .bind(record.owner_id)
         .fetch_one(&mut *self.tx)
         .await?;
         let id = ArticleId(row.try_get("id")?);
@@ -446,6 +451,7 @@ impl<'a> WriteTx<'a> {
             version: Version(1),
             story_id: id.0,
             word_count: record.word_count,
+            owner_id: record.owner_id,
         };
         self.write_revision(&article, actor).await?;
         let keys = dateline_core::change_keys(None, &article, now);

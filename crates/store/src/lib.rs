@@ -12,19 +12,24 @@ mod binds;
 pub mod changes;
 pub mod editorial;
 mod error;
+pub mod newsroom;
 pub mod public;
 mod rows;
+pub mod sessions;
 pub mod terms;
 
 use std::sync::{Arc, Once};
 use std::time::Duration;
 
-use sqlx::any::AnyPoolOptions;
+use sqlx::any::{Any, AnyPoolOptions};
 use sqlx::AnyPool;
 use sqlx::Executor;
+use sqlx::Transaction;
+use tokio::sync::OwnedMutexGuard;
 
 pub use editorial::{ArticleRecord, WriteTx};
 pub use error::{Error, Result};
+pub use newsroom::{NewsroomFilter, NewsroomItem};
 pub use public::{Cursor, ListFilter, Page, SlugLookup};
 
 /// Which database a [`Store`] talks to.
@@ -170,7 +175,35 @@ impl Store {
         Ok(WriteTx::new(tx, self.backend == Backend::Sqlite, guard))
     }
 
+    /// Opens a small transaction outside the editorial [`WriteTx`] (accounts, sessions),
+    /// holding the SQLite write lock for its whole life exactly like [`Store::begin`].
+    pub(crate) async fn begin_small(&self) -> Result<SmallTx<'_>> {
+        let guard = match &self.write_lock {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        };
+        let tx = self.pool.begin().await?;
+        Ok(SmallTx { tx, _guard: guard })
+    }
+
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+}
+
+/// A transaction plus the SQLite write lock. Dropping it rolls back, then releases the lock
+/// (fields drop in declaration order).
+pub(crate) struct SmallTx<'a> {
+    pub(crate) tx: Transaction<'a, Any>,
+    _guard: Option<OwnedMutexGuard<()>>,
+}
+
+impl SmallTx<'_> {
+    /// Makes everything written visible, then releases the write lock.
+    pub(crate) async fn commit(self) -> Result<()> {
+        let SmallTx { tx, _guard: guard } = self;
+        tx.commit().await?;
+        drop(guard);
+        Ok(())
     }
 }

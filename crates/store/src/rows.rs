@@ -13,7 +13,7 @@ pub(crate) const ARTICLE_SELECT: &str = "SELECT a.id, a.slug, a.external_id, a.t
     s.slug AS section_slug, s.name AS section_name, a.tags_json, a.authors_json, \
     a.lead_image_url, a.lead_image_caption, a.lead_image_credit, a.source, \
     a.correction_note, a.corrected_at, a.status, a.created_at, a.published_at, a.updated_at, \
-    a.version, COALESCE(a.story_id, a.id) AS story_id, a.word_count \
+    a.version, COALESCE(a.story_id, a.id) AS story_id, a.word_count, a.owner_id \
     FROM articles a LEFT JOIN sections s ON s.id = a.section_id";
 
 /// Like [`ARTICLE_SELECT`] without the two bodies (returned empty): for lists of links and
@@ -23,7 +23,7 @@ pub(crate) const ARTICLE_SUMMARY_SELECT: &str = "SELECT a.id, a.slug, a.external
     s.slug AS section_slug, s.name AS section_name, a.tags_json, a.authors_json, \
     a.lead_image_url, a.lead_image_caption, a.lead_image_credit, a.source, \
     a.correction_note, a.corrected_at, a.status, a.created_at, a.published_at, a.updated_at, \
-    a.version, COALESCE(a.story_id, a.id) AS story_id, a.word_count \
+    a.version, COALESCE(a.story_id, a.id) AS story_id, a.word_count, a.owner_id \
     FROM articles a LEFT JOIN sections s ON s.id = a.section_id";
 
 pub(crate) fn time(secs: i64) -> Result<DateTime<Utc>> {
@@ -96,5 +96,6 @@ pub(crate) fn article_from_row(row: &AnyRow) -> Result<Article> {
         version: Version(row.try_get("version")?),
         story_id: row.try_get("story_id")?,
         word_count: row.try_get("word_count")?,
+        owner_id: row.try_get("owner_id")?,
     })
 }

@@ -8,3 +8,4 @@ mod discovery;
 mod import;
 mod pages;
 mod store;
+mod store_editor;

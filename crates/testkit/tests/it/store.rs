@@ -28,6 +28,7 @@ fn record(title: &str, status: Status) -> ArticleRecord {
         status,
         published_at: (status == Status::Published).then(|| now - Duration::minutes(1)),
         word_count: 1,
+        owner_id: None,
     }
 }
 
