@@ -1,8 +1,6 @@
 //! Users and API keys: creating them and checking credentials.
 
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use argon2::Argon2;
 use chrono::Utc;
 use dateline_core::{FieldErrors, Role};
@@ -39,19 +37,16 @@ impl App {
         }
         if name.trim().is_empty() {
             errors.add("name", "must not be empty");
+        } else if name.chars().count() > 200 {
+            errors.add("name", "must be at most 200 characters");
         }
-        if password.chars().count() < MIN_PASSWORD_CHARS {
-            errors.add(
-                "password",
-                format!("must be at least {MIN_PASSWORD_CHARS} characters"),
-            );
+        if let Err(Error::Invalid(e)) = crate::sessions::check_password(password) {
+            for (field, message) in e.0 {
+                errors.add(&field, message);
+            }
         }
         errors.into_result()?;
-        let salt = SaltString::generate(&mut OsRng);
-        let hash = Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))?
-            .to_string();
+        let hash = crate::sessions::hash_password(password)?;
         Ok(self
             .store()
             .create_user(&email, name.trim(), role, &hash, Utc::now())
@@ -67,16 +62,27 @@ impl App {
             .await
         {
             Ok(u) => u,
-            Err(dateline_store::Error::NotFound) => return Err(Error::Unauthenticated),
+            Err(dateline_store::Error::NotFound) => {
+                // Spend the same time as a real check so response times do not reveal
+                // which emails have accounts.
+                let _ = crate::sessions::hash_password(password);
+                return Err(Error::Unauthenticated);
+            }
             Err(e) => return Err(e.into()),
         };
-        let parsed =
-            PasswordHash::new(&user.password_hash).map_err(|e| Error::Internal(e.to_string()))?;
-        if user.disabled_at.is_some()
-            || Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_err()
-        {
+        // argon2 takes tens of milliseconds of CPU: keep it off the async workers.
+        let password = password.to_owned();
+        let hash = user.password_hash.clone();
+        let matches = tokio::task::spawn_blocking(move || {
+            PasswordHash::new(&hash).is_ok_and(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+        })
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?;
+        if user.disabled_at.is_some() || !matches {
             return Err(Error::Unauthenticated);
         }
         Ok(user)
@@ -107,10 +113,7 @@ impl App {
             return Err(Error::Unauthenticated);
         }
         match self.store().api_key_by_hash(&hash_key(secret)).await {
-            Ok(key) => Ok(Actor {
-                label: format!("key:{}", key.name),
-                role: key.role,
-            }),
+            Ok(key) => Ok(Actor::service(&format!("key:{}", key.name), key.role)),
             Err(dateline_store::Error::NotFound) => Err(Error::Unauthenticated),
             Err(e) => Err(e.into()),
         }

@@ -21,27 +21,69 @@ pub struct Actor {
     pub label: String,
     /// What the actor may do.
     pub role: Role,
+    /// The signed-in user, if the actor is one. API keys, the importer and the scheduler
+    /// have none, so they own no article: below editor they may not touch articles at all.
+    pub user_id: Option<i64>,
 }
 
 impl Actor {
     /// The importer, acting with editor rights.
     pub fn import() -> Actor {
-        Actor {
-            label: "import".into(),
-            role: Role::Editor,
-        }
+        Actor::service("import", Role::Editor)
     }
 
     /// The scheduler publishing a due article.
     pub fn scheduler() -> Actor {
+        Actor::service("scheduler", Role::Editor)
+    }
+
+    /// An actor that is not a newsroom user (an API key, a background task).
+    pub fn service(label: &str, role: Role) -> Actor {
         Actor {
-            label: "scheduler".into(),
-            role: Role::Editor,
+            label: label.to_owned(),
+            role,
+            user_id: None,
         }
     }
 
-    fn require_editorial(&self) -> Result<()> {
-        if self.role.is_editorial() {
+    /// Whether the actor created `article` as a signed-in user.
+    pub fn owns(&self, article: &Article) -> bool {
+        self.user_id.is_some() && article.owner_id == self.user_id
+    }
+
+    /// Whether the actor may open and change `article`: editors any, authors their own,
+    /// contributors their own while it is still a draft.
+    pub fn may_edit(&self, article: &Article) -> bool {
+        match self.role {
+            Role::Editor | Role::Admin => true,
+            Role::Author => self.owns(article),
+            Role::Contributor => self.owns(article) && article.status == Status::Draft,
+        }
+    }
+
+    /// Whether the actor may publish, schedule or withdraw `article`.
+    pub fn may_publish(&self, article: &Article) -> bool {
+        match self.role {
+            Role::Editor | Role::Admin => true,
+            Role::Author => self.owns(article),
+            Role::Contributor => false,
+        }
+    }
+
+    /// Whether the actor may delete `article`: whoever may publish it, and contributors
+    /// their own drafts.
+    pub fn may_delete(&self, article: &Article) -> bool {
+        self.may_publish(article) || (self.role == Role::Contributor && self.may_edit(article))
+    }
+
+    /// Whether the actor may write articles at all (keys below editor may not: they own
+    /// nothing).
+    pub fn may_write(&self) -> bool {
+        self.role.is_editorial() || self.user_id.is_some()
+    }
+
+    fn require(&self, allowed: bool) -> Result<()> {
+        if allowed {
             Ok(())
         } else {
             Err(Error::Forbidden)
@@ -243,12 +285,15 @@ impl App {
     }
 
     /// Creates an article from `input` (status defaults to published, as in the JSONL format).
+    /// The signed-in user who creates it owns it; contributors may only create drafts.
     pub async fn create_article(&self, actor: &Actor, input: ArticleInput) -> Result<Article> {
-        actor.require_editorial()?;
+        actor.require(actor.may_write())?;
         let input = self.validated(input)?;
         let now = Utc::now();
         let (status, published_at) = initial_status(&input, now);
-        let record = prepare(&input, status, published_at, None, now);
+        actor.require(status == Status::Draft || actor.role != Role::Contributor)?;
+        let mut record = prepare(&input, status, published_at, None, now);
+        record.owner_id = actor.user_id;
         let mut tx = self.store().begin().await?;
         let article = tx.create(&record, &actor.label, now).await?;
         tx.commit().await?;
@@ -257,16 +302,17 @@ impl App {
         Ok(article)
     }
 
-    /// An article in any status but deleted, for the newsroom.
+    /// An article in any status but deleted, for someone who may edit it.
     pub async fn article_for_editing(&self, actor: &Actor, id: ArticleId) -> Result<Article> {
-        actor.require_editorial()?;
-        Ok(self.store().article(id).await?)
+        actor.require(actor.may_write())?;
+        let article = self.store().article(id).await?;
+        actor.require(actor.may_edit(&article))?;
+        Ok(article)
     }
 
     /// Every revision of an article, newest first.
     pub async fn revisions(&self, actor: &Actor, id: ArticleId) -> Result<Vec<Revision>> {
-        actor.require_editorial()?;
-        self.store().article(id).await?;
+        self.article_for_editing(actor, id).await?;
         let mut revisions = self.store().revisions(id).await?;
         for r in &mut revisions {
             r.snapshot.body_html = dateline_render::render_body(&r.snapshot.body_markdown).html;
@@ -282,11 +328,12 @@ impl App {
         id: ArticleId,
         patch: ArticlePatch,
     ) -> Result<Article> {
-        actor.require_editorial()?;
+        actor.require(actor.may_write())?;
         let now = Utc::now();
         let expected = Version(patch.version);
         let mut tx = self.store().begin().await?;
         let current = tx.article(id).await?;
+        actor.require(actor.may_edit(&current))?;
         if current.version != expected {
             return Err(Error::Conflict {
                 current: Box::new(current),
@@ -328,9 +375,8 @@ impl App {
         at: Option<DateTime<Utc>>,
         version: Option<Version>,
     ) -> Result<Article> {
-        actor.require_editorial()?;
         let now = Utc::now();
-        self.change_status(actor, id, version, now, |current| {
+        self.change_status(actor, id, version, now, Actor::may_publish, |current| {
             let at = at.or(match current.status {
                 // Re-publishing a withdrawn story keeps its original date.
                 Status::Unpublished => current.published_at,
@@ -353,13 +399,17 @@ impl App {
         id: ArticleId,
         version: Option<Version>,
     ) -> Result<Article> {
-        actor.require_editorial()?;
-        self.change_status(actor, id, version, Utc::now(), |current| {
-            match current.status {
+        self.change_status(
+            actor,
+            id,
+            version,
+            Utc::now(),
+            Actor::may_publish,
+            |current| match current.status {
                 Status::Scheduled => (Status::Draft, current.published_at),
                 _ => (Status::Unpublished, current.published_at),
-            }
-        })
+            },
+        )
         .await
     }
 
@@ -370,10 +420,14 @@ impl App {
         id: ArticleId,
         version: Option<Version>,
     ) -> Result<Article> {
-        actor.require_editorial()?;
-        self.change_status(actor, id, version, Utc::now(), |current| {
-            (Status::Deleted, current.published_at)
-        })
+        self.change_status(
+            actor,
+            id,
+            version,
+            Utc::now(),
+            Actor::may_delete,
+            |current| (Status::Deleted, current.published_at),
+        )
         .await
     }
 
@@ -383,10 +437,13 @@ impl App {
         id: ArticleId,
         version: Option<Version>,
         now: DateTime<Utc>,
+        allowed: fn(&Actor, &Article) -> bool,
         decide: impl FnOnce(&Article) -> (Status, Option<DateTime<Utc>>),
     ) -> Result<Article> {
+        actor.require(actor.may_write())?;
         let mut tx = self.store().begin().await?;
         let current = tx.article(id).await?;
+        actor.require(allowed(actor, &current))?;
         if version.is_some_and(|v| v != current.version) {
             return Err(Error::Conflict {
                 current: Box::new(current),

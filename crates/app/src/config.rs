@@ -42,6 +42,12 @@ pub struct Config {
     pub max_request_bytes: usize,
     /// Related articles shown under an article. TOML `related_count`; default 4.
     pub related_count: usize,
+    /// A browser session ends after this many seconds without a request. TOML
+    /// `session_idle_minutes` (minutes); default 12 hours (a long newsroom shift).
+    pub session_idle_secs: u64,
+    /// Take the client address for sign-in throttling from the first `X-Forwarded-For`
+    /// entry (only behind a proxy that sets it). TOML `trust_forwarded_for`; default false.
+    pub trust_forwarded_for: bool,
 }
 
 /// A value that must not show up in logs (`Debug` prints a placeholder).
@@ -69,6 +75,8 @@ impl Config {
             change_poll_interval_ms: 1000,
             max_request_bytes: 2 * 1024 * 1024,
             related_count: 4,
+            session_idle_secs: 12 * 3600,
+            trust_forwarded_for: false,
         }
     }
 
@@ -107,6 +115,10 @@ pub struct ConfigFile {
     pub max_request_bytes: Option<usize>,
     /// See [`Config::related_count`].
     pub related_count: Option<usize>,
+    /// See [`Config::session_idle_secs`] (in minutes here).
+    pub session_idle_minutes: Option<u64>,
+    /// See [`Config::trust_forwarded_for`].
+    pub trust_forwarded_for: Option<bool>,
 }
 
 impl ConfigFile {
@@ -181,6 +193,12 @@ impl Config {
         }
         if let Some(n) = file.related_count {
             config.related_count = n.clamp(1, 20);
+        }
+        if let Some(m) = file.session_idle_minutes {
+            config.session_idle_secs = m.clamp(5, 60 * 24 * 30) * 60;
+        }
+        if let Some(b) = file.trust_forwarded_for {
+            config.trust_forwarded_for = b;
         }
         Ok(config)
     }

@@ -113,10 +113,7 @@ pub async fn load_if_empty(app: &App) -> Result<usize> {
         return Ok(0);
     }
     let now = Utc::now();
-    let actor = Actor {
-        label: "demo".into(),
-        role: dateline_core::Role::Editor,
-    };
+    let actor = Actor::service("demo", dateline_core::Role::Editor);
     for s in SAMPLES {
         let input = ArticleInput {
             title: s.title.into(),

@@ -33,6 +33,12 @@ pub enum Error {
     /// Credentials missing or wrong.
     #[error("authentication required")]
     Unauthenticated,
+    /// Too many failed attempts; try again later.
+    #[error("too many failed sign-in attempts; try again in {} minutes", retry_after_secs / 60)]
+    Throttled {
+        /// Seconds until the window has passed.
+        retry_after_secs: u64,
+    },
     /// Authenticated but not allowed.
     #[error("not allowed for this role")]
     Forbidden,

@@ -160,10 +160,12 @@ impl App {
 }
 
 fn same_content(a: &ArticleRecord, b: &ArticleRecord) -> bool {
-    // Correction times are stamped at write; compare notes only.
+    // Correction times are stamped at write; compare notes only. Ownership is not
+    // content (and an update never changes it).
     let note = |r: &ArticleRecord| r.correction.as_ref().map(|c| c.note.clone());
     let strip = |r: &ArticleRecord| ArticleRecord {
         correction: None,
+        owner_id: None,
         ..r.clone()
     };
     note(a) == note(b) && strip(a) == strip(b)

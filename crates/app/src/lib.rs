@@ -15,7 +15,10 @@ pub mod discovery;
 mod error;
 pub mod follower;
 pub mod import;
+pub mod newsroom;
+pub mod revisions;
 pub mod scheduler;
+pub mod sessions;
 
 use std::sync::Arc;
 

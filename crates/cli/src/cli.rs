@@ -165,6 +165,12 @@ pub enum UserCommand {
     },
     /// List users.
     List,
+    /// Print a one-time password-reset link for a user (valid 24 hours; no mail server
+    /// needed: hand the link over yourself).
+    ResetLink {
+        /// The user's sign-in email
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,10 +9,12 @@
 pub mod browser;
 mod db;
 mod server;
+pub mod session;
 pub mod shared;
 
 pub use db::{backends, TestDb};
 pub use server::{article, TestApp};
+pub use session::SessionClient;
 
 /// Whether we run under CI, where missing prerequisites are failures, not skips.
 pub fn in_ci() -> bool {

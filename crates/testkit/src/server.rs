@@ -167,10 +167,7 @@ impl TestApp {
         &self,
         input: dateline_core::ArticleInput,
     ) -> anyhow::Result<dateline_core::Article> {
-        let actor = Actor {
-            label: "test".into(),
-            role: Role::Editor,
-        };
+        let actor = Actor::service("test", Role::Editor);
         Ok(self.app.create_article(&actor, input).await?)
     }
 }

@@ -6,10 +6,13 @@ use axum::response::{IntoResponse, Response};
 
 const SITE_CSS: &str = include_str!("../static/site.css");
 const SITE_JS: &str = include_str!("../static/site.js");
+const ADMIN_CSS: &str = include_str!("../static/admin.css");
+const EDITOR_JS: &str = include_str!("../static/editor.js");
 
 /// Version string appended to asset URLs so browsers may cache them for a year.
 pub fn asset_version() -> String {
-    let hash = xxhash_rust::xxh3::xxh3_64(format!("{SITE_CSS}{SITE_JS}").as_bytes());
+    let hash =
+        xxhash_rust::xxh3::xxh3_64(format!("{SITE_CSS}{SITE_JS}{ADMIN_CSS}{EDITOR_JS}").as_bytes());
     format!("{hash:016x}")[..10].to_owned()
 }
 
@@ -18,6 +21,8 @@ pub async fn serve(Path(file): Path<String>) -> Response {
     let (body, content_type) = match file.as_str() {
         "site.css" => (SITE_CSS, "text/css; charset=utf-8"),
         "site.js" => (SITE_JS, "text/javascript; charset=utf-8"),
+        "admin.css" => (ADMIN_CSS, "text/css; charset=utf-8"),
+        "editor.js" => (EDITOR_JS, "text/javascript; charset=utf-8"),
         _ => return (StatusCode::NOT_FOUND, "not found").into_response(),
     };
     (
@@ -37,7 +42,7 @@ pub async fn robots() -> Response {
             (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        "User-agent: *\nDisallow: /api/v1/admin/\n",
+        "User-agent: *\nDisallow: /api/v1/admin/\nDisallow: /admin\nDisallow: /signin\n",
     )
         .into_response()
 }

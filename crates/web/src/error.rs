@@ -29,6 +29,9 @@ pub enum WebError {
     /// The article existed and was withdrawn.
     #[error("this article has been withdrawn")]
     Gone,
+    /// A state-changing request without the right CSRF token.
+    #[error("the form has expired or did not come from this site; reload the page and try again")]
+    Csrf,
     /// Template failure (a bug).
     #[error("template error: {0}")]
     Template(#[from] minijinja::Error),
@@ -49,6 +52,7 @@ impl WebError {
                 | AppError::Transition { .. } => StatusCode::CONFLICT,
                 AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
                 AppError::Forbidden => StatusCode::FORBIDDEN,
+                AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
                 AppError::Import(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
                 AppError::Startup(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -57,6 +61,7 @@ impl WebError {
             WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::Gone => StatusCode::GONE,
+            WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
             WebError::Html(inner, _) => inner.status(),
         }
@@ -73,6 +78,7 @@ impl WebError {
                 AppError::Transition { .. } => "invalid_transition",
                 AppError::Unauthenticated => "unauthenticated",
                 AppError::Forbidden => "forbidden",
+                AppError::Throttled { .. } => "too_many_attempts",
                 AppError::Import(_) => "invalid_import",
                 AppError::Unavailable(_) => "unavailable",
                 AppError::Startup(_) | AppError::Internal(_) => "internal",
@@ -81,6 +87,7 @@ impl WebError {
             WebError::TooLarge => "payload_too_large",
             WebError::UnsupportedMediaType(_) => "unsupported_media_type",
             WebError::Gone => "gone",
+            WebError::Csrf => "csrf_token_invalid",
             WebError::Template(_) => "internal",
             WebError::Html(inner, _) => inner.code(),
         }
@@ -107,6 +114,27 @@ impl IntoResponse for WebError {
         if status.is_server_error() {
             tracing::error!(error = %self, status = status.as_u16(), "request failed");
         }
+        let retry_after = self.retry_after();
+        let mut response = self.response_body(status);
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        }
+        response
+    }
+}
+
+impl WebError {
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            WebError::App(AppError::Throttled { retry_after_secs }) => Some(*retry_after_secs),
+            WebError::Html(inner, _) => inner.retry_after(),
+            _ => None,
+        }
+    }
+
+    fn response_body(self, status: StatusCode) -> Response {
         if let WebError::Html(_, page) = self {
             return (
                 status,

@@ -3,7 +3,7 @@
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use dateline_app::articles::Actor;
 use serde::de::DeserializeOwned;
 
@@ -78,7 +78,8 @@ impl<T: DeserializeOwned> FromRequestParts<WebState> for ApiQuery<T> {
     }
 }
 
-/// The caller of an admin API endpoint, authenticated by `Authorization: Bearer <key>`.
+/// The caller of an admin API endpoint: `Authorization: Bearer <key>`, or the browser
+/// session cookie plus the `X-CSRF-Token` header on anything but GET/HEAD.
 pub struct ApiActor(pub Actor);
 
 impl FromRequestParts<WebState> for ApiActor {
@@ -88,11 +89,13 @@ impl FromRequestParts<WebState> for ApiActor {
         parts: &mut Parts,
         state: &WebState,
     ) -> Result<Self, Self::Rejection> {
-        let header = parts
+        let Some(header) = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .ok_or(WebError::App(dateline_app::Error::Unauthenticated))?;
+        else {
+            return session_actor(parts, state).await;
+        };
         let key = header
             .strip_prefix("Bearer ")
             .or_else(|| header.strip_prefix("bearer "))
@@ -100,4 +103,21 @@ impl FromRequestParts<WebState> for ApiActor {
         let actor = state.app.authenticate_key(key.trim()).await?;
         Ok(ApiActor(actor))
     }
+}
+
+async fn session_actor(parts: &Parts, state: &WebState) -> Result<ApiActor, WebError> {
+    let signed_in = crate::newsroom::session::session_of(parts, state)
+        .await?
+        .ok_or(WebError::App(dateline_app::Error::Unauthenticated))?;
+    if !(parts.method == Method::GET || parts.method == Method::HEAD) {
+        let token = parts
+            .headers
+            .get(crate::newsroom::session::CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if !dateline_app::sessions::tokens_match(token, &signed_in.csrf_token) {
+            return Err(WebError::Csrf);
+        }
+    }
+    Ok(ApiActor(signed_in.actor()))
 }

@@ -11,6 +11,7 @@ mod assets;
 mod cache_layer;
 mod error;
 mod extract;
+mod newsroom;
 mod public;
 mod security;
 mod views;
@@ -72,6 +73,7 @@ pub fn router(state: WebState) -> Router {
         .route("/api/v1/search", get(api::search::search))
         .route("/api/v1/openapi.json", get(api::openapi))
         .nest("/api/v1/admin", api::admin::routes())
+        .merge(newsroom::routes())
         .fallback(public::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::map_response(security::headers))
@@ -91,7 +93,11 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    // The peer address is needed for sign-in throttling and the localhost-only setup page.
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -10,6 +10,66 @@ use serde_json::json;
 
 use crate::WebError;
 
+/// The newsroom's pages (see `newsroom`).
+const NEWSROOM_TEMPLATES: [(&str, &str); 14] = [
+    (
+        "newsroom/base.html",
+        include_str!("../templates/newsroom/base.html"),
+    ),
+    (
+        "newsroom/message.html",
+        include_str!("../templates/newsroom/message.html"),
+    ),
+    (
+        "newsroom/signin.html",
+        include_str!("../templates/newsroom/signin.html"),
+    ),
+    (
+        "newsroom/setup.html",
+        include_str!("../templates/newsroom/setup.html"),
+    ),
+    (
+        "newsroom/reset.html",
+        include_str!("../templates/newsroom/reset.html"),
+    ),
+    (
+        "newsroom/account.html",
+        include_str!("../templates/newsroom/account.html"),
+    ),
+    (
+        "newsroom/list.html",
+        include_str!("../templates/newsroom/list.html"),
+    ),
+    (
+        "newsroom/editor.html",
+        include_str!("../templates/newsroom/editor.html"),
+    ),
+    (
+        "newsroom/diff_macros.html",
+        include_str!("../templates/newsroom/diff_macros.html"),
+    ),
+    (
+        "newsroom/history.html",
+        include_str!("../templates/newsroom/history.html"),
+    ),
+    (
+        "newsroom/diff.html",
+        include_str!("../templates/newsroom/diff.html"),
+    ),
+    (
+        "newsroom/conflict.html",
+        include_str!("../templates/newsroom/conflict.html"),
+    ),
+    (
+        "newsroom/users.html",
+        include_str!("../templates/newsroom/users.html"),
+    ),
+    (
+        "newsroom/keys.html",
+        include_str!("../templates/newsroom/keys.html"),
+    ),
+];
+
 /// The compiled templates.
 pub struct Templates {
     env: Environment<'static>,
@@ -26,6 +86,9 @@ impl Templates {
         env.add_template("list.html", include_str!("../templates/list.html"))?;
         env.add_template("error.html", include_str!("../templates/error.html"))?;
         env.add_template("search.html", include_str!("../templates/search.html"))?;
+        for (name, source) in NEWSROOM_TEMPLATES {
+            env.add_template(name, source)?;
+        }
         Ok(Templates {
             env,
             asset_version: crate::assets::asset_version(),

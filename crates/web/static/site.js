@@ -71,7 +71,31 @@ function setupInfiniteList() {
   observe();
 }
 
+// Article pages are cached and identical for everyone, so the "Edit" link is revealed here:
+// only browsers that signed in (a script-readable hint cookie) ask whether this user may
+// edit this article; readers make no extra request.
+async function setupEditLink() {
+  const article = document.querySelector("article[data-article-id]");
+  const link = document.getElementById("edit-link");
+  if (!article || !link || !/(?:^|;\s*)dl_signed_in=1/.test(document.cookie)) return;
+  try {
+    const r = await fetch(`/api/v1/admin/articles/${article.dataset.articleId}/permissions`, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    });
+    if (!r.ok) return;
+    const p = await r.json();
+    if (p.edit && p.edit_url) {
+      link.href = p.edit_url;
+      link.parentElement.hidden = false;
+    }
+  } catch (_) {
+    // No link is the safe default.
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  setupEditLink();
   setupShare();
   setupInfiniteList();
 });

@@ -38,6 +38,14 @@ pub async fn user(app: App, cmd: UserCommand) -> anyhow::Result<()> {
                 .await?;
             eprintln!("created {} ({}) as {}", user.email, user.name, user.role);
         }
+        UserCommand::ResetLink { email } => {
+            let link = app
+                .reset_link(&email)
+                .await
+                .with_context(|| format!("making a reset link for {email}"))?;
+            eprintln!("one-time reset link for {email} (valid 24 hours):");
+            println!("{link}");
+        }
         UserCommand::List => {
             for u in app.store().users().await? {
                 let state = if u.disabled_at.is_some() {

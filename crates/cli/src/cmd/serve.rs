@@ -41,13 +41,14 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
 
 async fn first_run_hints(app: &App) -> anyhow::Result<()> {
     let users = app.store().user_count().await?;
-    let keys = app.store().api_keys().await?.len();
     let articles = app.store().article_count().await?;
-    if users == 0 && keys == 0 {
+    if users == 0 {
+        let base = &app.config().base_url;
         eprintln!(
             "\nWelcome to dateline. This is a new install.\n\
-             \n  1. Create the first admin:   dateline user create --role admin --email you@example.com\
-             \n  2. Create an API key:        dateline key create --role editor --name desk\
+             \n  1. Create the first admin:   open {base}/setup in a browser on this machine\
+             \n                               (or: dateline user create --role admin --email you@example.com)\
+             \n  2. Write in the browser:     {base}/admin\
              \n  3. Load articles:            dateline import --format jsonl FILE.jsonl\
              \n                               (or restart with `dateline serve --demo` for sample articles)\n\
              \nUse the same --data-dir / --database-url for these commands as for serve.\n"

@@ -29,6 +29,10 @@ pub fn routes() -> Router<WebState> {
             "/articles/{id}/related",
             get(related_overrides).put(set_related_overrides),
         )
+        .route("/articles/{id}/presence", post(presence))
+        .route("/articles/{id}/permissions", get(permissions))
+        .route("/preview", post(preview))
+        .route("/tags", get(tag_suggestions))
         .fallback(|| async { WebError::App(dateline_app::Error::NotFound) })
 }
 
@@ -302,4 +306,99 @@ async fn set_related_overrides(
         )
         .await?;
     Ok(overrides_json(&pins, &excludes))
+}
+
+/// Body of `POST /api/v1/admin/preview`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PreviewRequest {
+    body: String,
+}
+
+/// The editor's live preview: the same renderer and sanitiser as the public page.
+async fn preview(
+    State(state): State<WebState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(req): ApiJson<PreviewRequest>,
+) -> Result<Response, WebError> {
+    if !actor.may_write() {
+        return Err(dateline_app::Error::Forbidden.into());
+    }
+    let limits = dateline_core::Limits::default();
+    if req.body.len() > limits.body_bytes {
+        return Err(WebError::TooLarge);
+    }
+    let _ = &state;
+    let rendered = dateline_render::render_body(&req.body);
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::Json(json!({
+            "html": rendered.html,
+            "word_count": dateline_render::word_count(&rendered.plain),
+        })),
+    )
+        .into_response())
+}
+
+/// `?q=` of the tag suggestions.
+#[derive(Debug, Deserialize)]
+struct TagQuery {
+    #[serde(default)]
+    q: String,
+}
+
+async fn tag_suggestions(
+    State(state): State<WebState>,
+    ApiActor(actor): ApiActor,
+    ApiQuery(q): ApiQuery<TagQuery>,
+) -> Result<Response, WebError> {
+    let items = state.app.tag_suggestions(&actor, &q.q).await?;
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::Json(json!({ "items": items })),
+    )
+        .into_response())
+}
+
+/// The editor checks in; the answer names who else has the article open.
+async fn presence(
+    State(state): State<WebState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let others = state.app.check_in(&actor, parse_id(&id)?).await?;
+    let others: Vec<_> = others
+        .iter()
+        .map(|p| json!({"name": p.name, "email": p.email}))
+        .collect();
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::Json(json!({ "others": others })),
+    )
+        .into_response())
+}
+
+/// What the caller may do with an article (the public page's "Edit" link asks this).
+async fn permissions(
+    State(state): State<WebState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id = parse_id(&id)?;
+    let article = state
+        .app
+        .store()
+        .article(id)
+        .await
+        .map_err(dateline_app::Error::from)?;
+    let edit = actor.may_write() && actor.may_edit(&article);
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::Json(json!({
+            "edit": edit,
+            "publish": edit && actor.may_publish(&article),
+            "edit_url": edit.then(|| format!("/admin/articles/{id}/edit")),
+        })),
+    )
+        .into_response())
 }

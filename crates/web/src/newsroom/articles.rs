@@ -1,0 +1,730 @@
+//! The newsroom's article pages: the list, the editor (save, autosave, publish, schedule,
+//! correct, unpublish, delete), history with word-level diffs, restore, and the conflict
+//! view shown when a save was based on an older version.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use dateline_app::articles::Actor;
+use dateline_app::newsroom::NewsroomFilter;
+use dateline_app::revisions::{self, ArticleFields};
+use dateline_core::{Article, ArticleId, FieldErrors, Status, Version};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::session::{Editor, EditorForm, NoSession};
+use super::{error_page, page, see_other};
+use crate::views::{human_time, iso_time};
+use crate::{WebError, WebState};
+
+fn parse_id(raw: &str) -> Result<ArticleId, WebError> {
+    raw.parse::<i64>()
+        .map(ArticleId)
+        .map_err(|_| WebError::App(dateline_app::Error::NotFound))
+}
+
+fn time_json(t: DateTime<Utc>) -> Value {
+    json!({"iso": iso_time(t), "human": human_time(t)})
+}
+
+/// Filters of the article list.
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    status: Option<String>,
+    section: Option<String>,
+    author: Option<String>,
+    q: Option<String>,
+    before: Option<String>,
+}
+
+const LIST_PAGE: i64 = 50;
+
+fn parse_before(raw: Option<&str>) -> Option<(DateTime<Utc>, ArticleId)> {
+    let (t, id) = raw?.split_once('_')?;
+    Some((
+        DateTime::from_timestamp(t.parse().ok()?, 0)?,
+        ArticleId(id.parse().ok()?),
+    ))
+}
+
+/// `GET /admin`: the newsroom's articles, filterable by status, section, author and title.
+pub async fn list(
+    State(state): State<WebState>,
+    editor: Editor,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    let actor = editor.actor();
+    let result = async {
+        let non_empty = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        let status = non_empty(&q.status).and_then(|s| Status::parse(&s));
+        let filter = NewsroomFilter {
+            status,
+            section: non_empty(&q.section)
+                .map(|s| dateline_core::slugify(&s, "section").to_string()),
+            author: non_empty(&q.author).map(|s| dateline_core::slugify(&s, "author").to_string()),
+            title: non_empty(&q.q).map(|s| s.chars().take(200).collect()),
+            owner_id: None,
+            before: parse_before(q.before.as_deref()),
+            limit: LIST_PAGE + 1,
+        };
+        let mut items = state.app.newsroom_articles(&actor, filter).await?;
+        let more = items.len() as i64 > LIST_PAGE;
+        items.truncate(LIST_PAGE as usize);
+        let next = more
+            .then(|| {
+                items
+                    .last()
+                    .map(|i| format!("{}_{}", i.updated_at.timestamp(), i.id.0))
+            })
+            .flatten();
+        let sections = state.app.section_names(&actor).await?;
+        let authors = state.app.author_names(&actor).await?;
+        let rows: Vec<Value> = items
+            .iter()
+            .map(|i| {
+                json!({
+                    "id": i.id.0,
+                    "title": i.title,
+                    "status": i.status.as_str(),
+                    "section": i.section,
+                    "authors": i.authors.join(", "),
+                    "owner": i.owner_name,
+                    "updated": time_json(i.updated_at),
+                    "published": i.published_at.map(time_json),
+                    "path": format!("/articles/{}", i.slug),
+                    "words": i.word_count,
+                })
+            })
+            .collect();
+        let mut next_href = None;
+        if let Some(cursor) = next {
+            let pairs = [
+                ("status", q.status.clone().unwrap_or_default()),
+                ("section", q.section.clone().unwrap_or_default()),
+                ("author", q.author.clone().unwrap_or_default()),
+                ("q", q.q.clone().unwrap_or_default()),
+                ("before", cursor),
+            ];
+            next_href = serde_urlencoded::to_string(pairs)
+                .ok()
+                .map(|s| format!("/admin?{s}"));
+        }
+        Ok::<Value, dateline_app::Error>(json!({
+            "items": rows,
+            "sections": sections,
+            "authors": authors,
+            "statuses": ["draft", "scheduled", "published", "unpublished"],
+            "q": q.q.clone().unwrap_or_default(),
+            "status": status.map(|s| s.as_str()).unwrap_or(""),
+            "section": q.section.clone().unwrap_or_default(),
+            "author": q.author.clone().unwrap_or_default(),
+            "next_href": next_href,
+        }))
+    }
+    .await;
+    match result.map_err(WebError::from).and_then(|ctx| {
+        page(
+            &state,
+            StatusCode::OK,
+            "newsroom/list.html",
+            Some(&editor),
+            ctx,
+        )
+    }) {
+        Ok(r) => r,
+        Err(e) => error_page(&state, Some(&editor), e),
+    }
+}
+
+/// The editor form: the article's fields plus what the save is based on and what to do.
+#[derive(Deserialize, Default)]
+pub struct SaveForm {
+    #[serde(flatten)]
+    fields: ArticleFields,
+    /// The version the user started from ("" for a new article).
+    #[serde(default)]
+    version: String,
+    /// save, autosave, publish, schedule, unpublish.
+    #[serde(default)]
+    action: String,
+    /// A new correction note (published articles).
+    #[serde(default)]
+    correction: String,
+    /// `datetime-local` value in the user's zone.
+    #[serde(default)]
+    publish_at: String,
+    /// Minutes to add to local time to get UTC (JavaScript's `getTimezoneOffset`).
+    #[serde(default)]
+    tz_offset: String,
+}
+
+/// When a `datetime-local` value in a zone `offset_minutes` behind UTC happens.
+fn schedule_time(local: &str, offset_minutes: &str) -> Result<DateTime<Utc>, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let offset: i64 = offset_minutes.trim().parse().unwrap_or(0);
+    let parsed = NaiveDateTime::parse_from_str(local.trim(), "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(local.trim(), "%Y-%m-%dT%H:%M:%S"));
+    match parsed {
+        Ok(t) if offset.abs() <= 16 * 60 => Ok(t.and_utc() + Duration::minutes(offset)),
+        _ => {
+            errors.add("publish_at", "choose a date and time to publish at");
+            Err(errors)
+        }
+    }
+}
+
+struct EditorView<'a> {
+    article: Option<&'a Article>,
+    fields: &'a ArticleFields,
+    version: i64,
+    errors: Option<&'a FieldErrors>,
+    flash: Option<&'a str>,
+    correction_draft: &'a str,
+}
+
+async fn editor_page(
+    state: &WebState,
+    editor: &Editor,
+    status: StatusCode,
+    view: EditorView<'_>,
+) -> Result<Response, WebError> {
+    let actor = editor.actor();
+    let sections = state.app.section_names(&actor).await?;
+    let authors = state.app.author_names(&actor).await?;
+    let mut ctx = json!({
+        "fields": view.fields,
+        "version": view.version,
+        "errors": view.errors,
+        "flash": view.flash,
+        "sections": sections,
+        "authors": authors,
+        "correction_draft": view.correction_draft,
+        "status": "draft",
+        "autosave": false,
+    });
+    if let Some(a) = view.article {
+        let others = state
+            .app
+            .others_present(editor.signed_in.user.id, a.id)
+            .await?;
+        let versions: Vec<Value> = state
+            .app
+            .other_versions(a.id)
+            .into_iter()
+            .map(|id| json!({"id": id.0}))
+            .collect();
+        ctx["article"] = json!({
+            "id": a.id.0,
+            "path": a.path(),
+            "public": a.is_public_at(Utc::now()),
+            "created": time_json(a.created_at),
+            "updated": time_json(a.updated_at),
+            "published": a.published_at.map(time_json),
+            "publish_at_utc": a.published_at.filter(|_| a.status == Status::Scheduled).map(iso_time),
+            "correction": a.correction.as_ref().map(|c| json!({"note": c.note, "at": time_json(c.at)})),
+            "word_count": a.word_count,
+        });
+        ctx["status"] = json!(a.status.as_str());
+        ctx["autosave"] = json!(matches!(a.status, Status::Draft | Status::Unpublished));
+        ctx["can_publish"] = json!(actor.may_publish(a));
+        ctx["can_delete"] = json!(actor.may_delete(a));
+        ctx["others"] = json!(others
+            .iter()
+            .map(|p| json!({"name": p.name, "email": p.email}))
+            .collect::<Vec<_>>());
+        ctx["other_versions"] = json!(versions);
+    } else {
+        ctx["can_publish"] = json!(actor.role >= dateline_core::Role::Author);
+    }
+    page(state, status, "newsroom/editor.html", Some(editor), ctx)
+}
+
+/// `GET /admin/articles/new`.
+pub async fn new_page(State(state): State<WebState>, editor: Editor) -> Response {
+    let fields = ArticleFields {
+        authors: editor.signed_in.user.name.clone(),
+        ..ArticleFields::default()
+    };
+    let view = EditorView {
+        article: None,
+        fields: &fields,
+        version: 0,
+        errors: None,
+        flash: None,
+        correction_draft: "",
+    };
+    editor_page(&state, &editor, StatusCode::OK, view)
+        .await
+        .unwrap_or_else(|e| error_page(&state, Some(&editor), e))
+}
+
+fn flash_for(done: Option<&str>) -> Option<&'static str> {
+    Some(match done? {
+        "created" => "Draft created.",
+        "saved" => "Saved.",
+        "published" => "Published. It is live on the site.",
+        "scheduled" => "Scheduled.",
+        "unpublished" => "Unpublished. Readers now get “withdrawn” at its address.",
+        "restored" => "Revision restored as a new revision.",
+        "discarded" => "Your unsaved changes were discarded; this is the current version.",
+        _ => return None,
+    })
+}
+
+/// `?done=` after a save.
+#[derive(Deserialize)]
+pub struct EditQuery {
+    done: Option<String>,
+}
+
+/// `GET /admin/articles/{id}/edit`.
+pub async fn edit(
+    State(state): State<WebState>,
+    editor: Editor,
+    Path(id): Path<String>,
+    Query(q): Query<EditQuery>,
+) -> Response {
+    let result = async {
+        let id = parse_id(&id)?;
+        let article = state.app.article_for_editing(&editor.actor(), id).await?;
+        if let Err(e) = state.app.check_in(&editor.actor(), id).await {
+            tracing::warn!(error = %e, "could not record presence");
+        }
+        let fields = ArticleFields::from_article(&article);
+        let view = EditorView {
+            article: Some(&article),
+            fields: &fields,
+            version: article.version.0,
+            errors: None,
+            flash: flash_for(q.done.as_deref()),
+            correction_draft: "",
+        };
+        editor_page(&state, &editor, StatusCode::OK, view).await
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, Some(&editor), e))
+}
+
+/// `POST /admin/articles`: creates a draft from the editor form.
+pub async fn create(
+    State(state): State<WebState>,
+    form: Result<EditorForm<SaveForm>, NoSession>,
+) -> Response {
+    let EditorForm { editor, form, .. } = match form {
+        Ok(f) => f,
+        Err(e) => return e.into_response(),
+    };
+    let patch = form.fields.clone().into_patch(Version(0));
+    let input = dateline_core::ArticleInput {
+        title: patch.title.clone().unwrap_or_default(),
+        body: patch.body.clone().unwrap_or_default(),
+        standfirst: patch.standfirst.clone().flatten(),
+        summary: patch.summary.clone().flatten(),
+        dateline: patch.dateline.clone().flatten(),
+        section: patch.section.clone().flatten(),
+        tags: patch.tags.clone().unwrap_or_default(),
+        authors: patch.authors.clone().unwrap_or_default(),
+        lead_image_url: patch.lead_image_url.clone().flatten(),
+        lead_image_caption: patch.lead_image_caption.clone().flatten(),
+        lead_image_credit: patch.lead_image_credit.clone().flatten(),
+        source: patch.source.clone().flatten(),
+        status: Some(Status::Draft),
+        ..Default::default()
+    };
+    match state.app.create_article(&editor.actor(), input).await {
+        Ok(a) => see_other(&format!("/admin/articles/{}/edit?done=created", a.id)),
+        Err(dateline_app::Error::Invalid(errors)) => {
+            let view = EditorView {
+                article: None,
+                fields: &form.fields,
+                version: 0,
+                errors: Some(&errors),
+                flash: None,
+                correction_draft: "",
+            };
+            editor_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, view)
+                .await
+                .unwrap_or_else(|e| error_page(&state, Some(&editor), e))
+        }
+        Err(e) => error_page(&state, Some(&editor), e.into()),
+    }
+}
+
+fn has_conflict_markers(body: &str) -> bool {
+    body.lines()
+        .any(|l| l.starts_with(revisions::CONFLICT_MARKER))
+}
+
+/// `POST /admin/articles/{id}`: save, autosave, publish, schedule or unpublish.
+pub async fn save(
+    State(state): State<WebState>,
+    Path(id): Path<String>,
+    form: Result<EditorForm<SaveForm>, NoSession>,
+) -> Response {
+    let EditorForm { editor, form, json } = match form {
+        Ok(f) => f,
+        Err(e) => return e.into_response(),
+    };
+    let actor = editor.actor();
+    let id = match parse_id(&id) {
+        Ok(id) => id,
+        Err(e) => return respond_error(&state, &editor, json, e),
+    };
+    match save_inner(&state, &actor, id, &form).await {
+        Ok(article) => {
+            if json {
+                return axum::Json(json!({
+                    "version": article.version.0,
+                    "saved_at": iso_time(article.updated_at),
+                    "word_count": article.word_count,
+                    "status": article.status.as_str(),
+                }))
+                .into_response();
+            }
+            let done = match form.action.as_str() {
+                "publish" if article.status == Status::Published => "published",
+                "publish" | "schedule" if article.status == Status::Scheduled => "scheduled",
+                "unpublish" => "unpublished",
+                _ => "saved",
+            };
+            see_other(&format!("/admin/articles/{}/edit?done={done}", id))
+        }
+        Err(WebError::App(dateline_app::Error::Conflict { current })) if !json => {
+            conflict_page(&state, &editor, &form, &current)
+                .await
+                .unwrap_or_else(|e| error_page(&state, Some(&editor), e))
+        }
+        Err(WebError::App(dateline_app::Error::Invalid(errors))) if !json => {
+            let current = state.app.article_for_editing(&actor, id).await;
+            let view_version = form.version.parse().unwrap_or(0);
+            let result = match &current {
+                Ok(a) => {
+                    let view = EditorView {
+                        article: Some(a),
+                        fields: &form.fields,
+                        version: view_version,
+                        errors: Some(&errors),
+                        flash: None,
+                        correction_draft: &form.correction,
+                    };
+                    editor_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, view).await
+                }
+                Err(_) => Err(WebError::App(dateline_app::Error::Invalid(errors.clone()))),
+            };
+            result.unwrap_or_else(|e| error_page(&state, Some(&editor), e))
+        }
+        Err(e) => respond_error(&state, &editor, json, e),
+    }
+}
+
+fn respond_error(state: &WebState, editor: &Editor, json: bool, e: WebError) -> Response {
+    if json {
+        e.into_response()
+    } else {
+        error_page(state, Some(editor), e)
+    }
+}
+
+async fn save_inner(
+    state: &WebState,
+    actor: &Actor,
+    id: ArticleId,
+    form: &SaveForm,
+) -> Result<Article, WebError> {
+    let based_on = Version(form.version.trim().parse().map_err(|_| {
+        let mut e = FieldErrors::default();
+        e.add("version", "missing; reload the editor");
+        dateline_app::Error::Invalid(e)
+    })?);
+    let current = state.app.article_for_editing(actor, id).await?;
+    if based_on != current.version {
+        // Someone saved since this form was loaded: show both versions, write nothing.
+        return Err(dateline_app::Error::Conflict {
+            current: Box::new(current),
+        }
+        .into());
+    }
+    let published = current.status == Status::Published;
+    let changed = form.fields != ArticleFields::from_article(&current);
+    let note = form.correction.trim();
+    if form.action == "autosave" && published {
+        return Err(WebError::BadRequest {
+            code: "autosave_off",
+            message: "published articles are not autosaved; save a correction instead".into(),
+        });
+    }
+    if has_conflict_markers(&form.fields.body) {
+        let mut e = FieldErrors::default();
+        e.add(
+            "body",
+            "still holds conflict markers (<<<<<<< … >>>>>>>): choose between the versions first",
+        );
+        return Err(dateline_app::Error::Invalid(e).into());
+    }
+    let mut article = current.clone();
+    if changed || !note.is_empty() {
+        if published
+            && form
+                .fields
+                .text_differs(&ArticleFields::from_article(&current))
+            && (note.is_empty() || current.correction.as_ref().is_some_and(|c| c.note == note))
+        {
+            let mut e = FieldErrors::default();
+            e.add(
+                "correction",
+                "this article is published: say what you corrected (readers see this note with its time)",
+            );
+            return Err(dateline_app::Error::Invalid(e).into());
+        }
+        let mut patch = form.fields.clone().into_patch(based_on);
+        if !note.is_empty() {
+            patch.correction = Some(Some(note.to_owned()));
+        }
+        article = state.app.update_article(actor, id, patch).await?;
+    }
+    let version = Some(article.version);
+    article = match form.action.as_str() {
+        "publish" => state.app.publish_article(actor, id, None, version).await?,
+        "schedule" => {
+            let at = schedule_time(&form.publish_at, &form.tz_offset)
+                .map_err(dateline_app::Error::Invalid)?;
+            if at <= Utc::now() {
+                let mut e = FieldErrors::default();
+                e.add("publish_at", "must be in the future (or use Publish now)");
+                return Err(dateline_app::Error::Invalid(e).into());
+            }
+            state
+                .app
+                .publish_article(actor, id, Some(at), version)
+                .await?
+        }
+        "unpublish" => state.app.unpublish_article(actor, id, version).await?,
+        _ => article,
+    };
+    Ok(article)
+}
+
+async fn conflict_page(
+    state: &WebState,
+    editor: &Editor,
+    form: &SaveForm,
+    theirs: &Article,
+) -> Result<Response, WebError> {
+    let actor = editor.actor();
+    let based_on = Version(form.version.trim().parse().unwrap_or(0));
+    let base = match state.app.revision(&actor, theirs.id, based_on).await {
+        Ok(a) => ArticleFields::from_article(&a),
+        Err(_) => ArticleFields::from_article(theirs),
+    };
+    let theirs_fields = ArticleFields::from_article(theirs);
+    let merge = revisions::three_way(&base, &form.fields, &theirs_fields);
+    let diffs = revisions::diff_fields(&theirs_fields, &form.fields);
+    let history = state.app.history(&actor, theirs.id).await?;
+    let saved_by: Vec<Value> = history
+        .iter()
+        .filter(|r| r.version > based_on)
+        .map(|r| json!({"version": r.version.0, "actor": r.actor, "at": time_json(r.created_at), "changes": r.changes}))
+        .collect();
+    let ctx = json!({
+        "article": {"id": theirs.id.0, "status": theirs.status.as_str(), "published": theirs.status == Status::Published},
+        "mine": form.fields,
+        "theirs": theirs_fields,
+        "merged": merge.fields,
+        "conflicted": merge.conflicted,
+        "diffs": diffs,
+        "based_on": based_on.0,
+        "current_version": theirs.version.0,
+        "saved_by": saved_by,
+        "correction_draft": form.correction,
+    });
+    page(
+        state,
+        StatusCode::CONFLICT,
+        "newsroom/conflict.html",
+        Some(editor),
+        ctx,
+    )
+}
+
+/// Only the version the delete is based on.
+#[derive(Deserialize)]
+pub struct VersionForm {
+    version: Option<i64>,
+}
+
+/// `POST /admin/articles/{id}/delete`.
+pub async fn delete(
+    State(state): State<WebState>,
+    Path(id): Path<String>,
+    form: Result<EditorForm<VersionForm>, NoSession>,
+) -> Response {
+    let EditorForm { editor, form, .. } = match form {
+        Ok(f) => f,
+        Err(e) => return e.into_response(),
+    };
+    let result = async {
+        let id = parse_id(&id)?;
+        state
+            .app
+            .delete_article(&editor.actor(), id, form.version.map(Version))
+            .await?;
+        Ok::<_, WebError>(see_other("/admin"))
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, Some(&editor), e))
+}
+
+/// `GET /admin/articles/{id}/history`.
+pub async fn history(
+    State(state): State<WebState>,
+    editor: Editor,
+    Path(id): Path<String>,
+) -> Response {
+    let result = async {
+        let id = parse_id(&id)?;
+        let actor = editor.actor();
+        let article = state.app.article_for_editing(&actor, id).await?;
+        let revisions = state.app.history(&actor, id).await?;
+        let rows: Vec<Value> = revisions
+            .iter()
+            .map(|r| {
+                json!({
+                    "version": r.version.0,
+                    "actor": r.actor,
+                    "at": time_json(r.created_at),
+                    "status": r.status.as_str(),
+                    "changes": r.changes,
+                    "added": r.added,
+                    "removed": r.removed,
+                    "current": r.version == article.version,
+                })
+            })
+            .collect();
+        page(
+            &state,
+            StatusCode::OK,
+            "newsroom/history.html",
+            Some(&editor),
+            json!({
+                "article": {"id": id.0, "title": article.title, "version": article.version.0},
+                "revisions": rows,
+                "can_restore": actor.may_edit(&article),
+            }),
+        )
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, Some(&editor), e))
+}
+
+/// `?from=&to=` of the diff page.
+#[derive(Deserialize)]
+pub struct DiffQuery {
+    from: i64,
+    to: i64,
+}
+
+/// `GET /admin/articles/{id}/diff?from=A&to=B`: a word-level diff of two revisions.
+pub async fn diff(
+    State(state): State<WebState>,
+    editor: Editor,
+    Path(id): Path<String>,
+    q: Result<Query<DiffQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let result = async {
+        let id = parse_id(&id)?;
+        let Query(q) = q.map_err(|e| WebError::BadRequest {
+            code: "invalid_query",
+            message: format!("choose two revisions to compare ({})", e.body_text()),
+        })?;
+        let actor = editor.actor();
+        let article = state.app.article_for_editing(&actor, id).await?;
+        let (older, newer) = (q.from.min(q.to), q.from.max(q.to));
+        let old = state.app.revision(&actor, id, Version(older)).await?;
+        let new = state.app.revision(&actor, id, Version(newer)).await?;
+        let diffs = revisions::diff_fields(
+            &ArticleFields::from_article(&old),
+            &ArticleFields::from_article(&new),
+        );
+        let status_change = (old.status != new.status)
+            .then(|| json!({"from": old.status.as_str(), "to": new.status.as_str()}));
+        page(
+            &state,
+            StatusCode::OK,
+            "newsroom/diff.html",
+            Some(&editor),
+            json!({
+                "article": {"id": id.0, "title": article.title, "version": article.version.0},
+                "from": older,
+                "to": newer,
+                "diffs": diffs,
+                "status_change": status_change,
+            }),
+        )
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, Some(&editor), e))
+}
+
+/// The restore form: which revision, and the version the user saw as current.
+#[derive(Deserialize)]
+pub struct RestoreForm {
+    revision: i64,
+    based_on: i64,
+}
+
+/// `POST /admin/articles/{id}/restore`.
+pub async fn restore(
+    State(state): State<WebState>,
+    Path(id): Path<String>,
+    form: Result<EditorForm<RestoreForm>, NoSession>,
+) -> Response {
+    let EditorForm { editor, form, .. } = match form {
+        Ok(f) => f,
+        Err(e) => return e.into_response(),
+    };
+    let result = async {
+        let id = parse_id(&id)?;
+        state
+            .app
+            .restore_revision(
+                &editor.actor(),
+                id,
+                Version(form.revision),
+                Version(form.based_on),
+            )
+            .await?;
+        Ok::<_, WebError>(see_other(&format!(
+            "/admin/articles/{id}/edit?done=restored"
+        )))
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, Some(&editor), e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedule_time_converts_the_user_s_zone_to_utc() {
+        // Berlin in winter is UTC+1: getTimezoneOffset() is -60.
+        let t = schedule_time("2026-12-01T09:30", "-60").expect("valid");
+        assert_eq!(iso_time(t), "2026-12-01T08:30:00Z");
+        let t = schedule_time("2026-12-01T09:30", "300").expect("valid");
+        assert_eq!(iso_time(t), "2026-12-01T14:30:00Z");
+        assert!(schedule_time("tomorrow", "0").is_err());
+        assert!(schedule_time("2026-12-01T09:30", "100000").is_err());
+    }
+
+    #[test]
+    fn conflict_markers_are_found_at_line_starts_only() {
+        assert!(has_conflict_markers("a\n<<<<<<< ours\nb\n"));
+        assert!(!has_conflict_markers("a << b"));
+    }
+}

@@ -1,0 +1,294 @@
+//! Sign-in, sign-out, the one-time setup page and password resets.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::session::{
+    clear_session_cookies, cookie, form_cookie, form_token, safe_next, session_cookies, EditorForm,
+    PublicForm, SESSION_COOKIE,
+};
+use super::{error_page, page, see_other};
+use crate::{WebError, WebState};
+
+/// A page rendered before sign-in, with a pre-session form token (set as a cookie if new).
+fn public_page(
+    state: &WebState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    template: &str,
+    mut ctx: serde_json::Value,
+) -> Result<Response, WebError> {
+    let (token, fresh) = form_token(headers);
+    ctx["form_token"] = json!(token);
+    let mut response = page(state, status, template, None, ctx)?;
+    if fresh {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, form_cookie(state, &token));
+    }
+    Ok(response)
+}
+
+/// `?next=` of the sign-in page.
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// `GET /signin`.
+pub async fn signin_page(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, WebError> {
+    if state.app.needs_setup().await? {
+        return Ok(see_other("/setup"));
+    }
+    let next = safe_next(q.next.as_deref());
+    public_page(
+        &state,
+        &headers,
+        StatusCode::OK,
+        "newsroom/signin.html",
+        json!({"next": next, "email": ""}),
+    )
+}
+
+/// The sign-in form.
+#[derive(Deserialize)]
+pub struct SignInForm {
+    email: String,
+    password: String,
+    next: Option<String>,
+}
+
+/// `POST /signin`.
+pub async fn signin(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    form: Result<PublicForm<SignInForm>, WebError>,
+) -> Result<Response, WebError> {
+    let PublicForm { form, address, .. } = match form {
+        Ok(f) => f,
+        Err(e) => return Ok(error_page(&state, None, e)),
+    };
+    let next = safe_next(form.next.as_deref());
+    match state
+        .app
+        .sign_in(&form.email, &form.password, &address)
+        .await
+    {
+        Ok((secret, _)) => {
+            let mut response = see_other(&next);
+            for c in session_cookies(&state, &secret) {
+                response.headers_mut().append(header::SET_COOKIE, c);
+            }
+            Ok(response)
+        }
+        Err(e @ (dateline_app::Error::Unauthenticated | dateline_app::Error::Throttled { .. })) => {
+            let throttled = matches!(e, dateline_app::Error::Throttled { .. });
+            let error = WebError::App(e);
+            let mut response = public_page(
+                &state,
+                &headers,
+                error.status(),
+                "newsroom/signin.html",
+                json!({
+                    "next": next,
+                    "email": form.email.chars().take(254).collect::<String>(),
+                    "error": if throttled { error.public_message() } else { "That email and password do not match an account.".to_owned() },
+                }),
+            )?;
+            if throttled {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from(900u32));
+            }
+            Ok(response)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Just the CSRF token (sign-out has no other fields).
+#[derive(Deserialize)]
+pub struct EmptyForm {}
+
+/// `POST /signout`: ends this browser's session.
+pub async fn signout(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    _form: EditorForm<EmptyForm>,
+) -> Result<Response, WebError> {
+    if let Some(secret) = cookie(&headers, SESSION_COOKIE) {
+        state.app.sign_out(secret).await?;
+    }
+    let mut response = see_other("/signin");
+    for c in clear_session_cookies(&state) {
+        response.headers_mut().append(header::SET_COOKIE, c);
+    }
+    Ok(response)
+}
+
+fn from_loopback(peer: Option<std::net::SocketAddr>) -> bool {
+    peer.is_some_and(|p| p.ip().is_loopback())
+}
+
+/// `GET /setup`: the first admin account, on an empty install, from this machine only.
+pub async fn setup_page(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    request: axum::extract::Request,
+) -> Result<Response, WebError> {
+    let (parts, _) = request.into_parts();
+    if !state.app.needs_setup().await? || !from_loopback(super::session::peer(&parts)) {
+        return Ok(error_page(
+            &state,
+            None,
+            WebError::App(dateline_app::Error::NotFound),
+        ));
+    }
+    public_page(
+        &state,
+        &headers,
+        StatusCode::OK,
+        "newsroom/setup.html",
+        json!({"email": "", "name": ""}),
+    )
+}
+
+/// The setup form.
+#[derive(Deserialize)]
+pub struct SetupForm {
+    email: String,
+    name: String,
+    password: String,
+}
+
+/// `POST /setup`.
+pub async fn setup(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    form: Result<PublicForm<SetupForm>, WebError>,
+) -> Result<Response, WebError> {
+    let PublicForm { form, peer, .. } = match form {
+        Ok(f) => f,
+        Err(e) => return Ok(error_page(&state, None, e)),
+    };
+    if !from_loopback(peer) {
+        return Ok(error_page(
+            &state,
+            None,
+            WebError::App(dateline_app::Error::NotFound),
+        ));
+    }
+    match state
+        .app
+        .set_up_first_admin(&form.email, &form.name, &form.password)
+        .await
+    {
+        Ok(user) => {
+            tracing::info!(
+                user.id = user.id,
+                "first admin created through the setup page"
+            );
+            let (secret, _) = state
+                .app
+                .sign_in(&form.email, &form.password, "setup")
+                .await?;
+            let mut response = see_other("/admin");
+            for c in session_cookies(&state, &secret) {
+                response.headers_mut().append(header::SET_COOKIE, c);
+            }
+            Ok(response)
+        }
+        Err(dateline_app::Error::Invalid(fields)) => public_page(
+            &state,
+            &headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "newsroom/setup.html",
+            json!({"email": form.email, "name": form.name, "errors": fields}),
+        ),
+        Err(e) => Ok(error_page(&state, None, e.into())),
+    }
+}
+
+/// `GET /reset/{token}`.
+pub async fn reset_page(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    match state.app.reset_token_user(&token).await {
+        Ok(user) => public_page(
+            &state,
+            &headers,
+            StatusCode::OK,
+            "newsroom/reset.html",
+            json!({"token": token, "email": user.email}),
+        ),
+        Err(dateline_app::Error::NotFound) => Ok(expired_link(&state)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn expired_link(state: &WebState) -> Response {
+    match page(
+        state,
+        StatusCode::NOT_FOUND,
+        "newsroom/message.html",
+        None,
+        json!({"title": "This link has expired", "message": "Reset links work once and for 24 hours. Ask an admin for a new one (dateline user reset-link EMAIL)."}),
+    ) {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The new-password form.
+#[derive(Deserialize)]
+pub struct ResetForm {
+    password: String,
+}
+
+/// `POST /reset/{token}`.
+pub async fn reset(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    form: Result<PublicForm<ResetForm>, WebError>,
+) -> Result<Response, WebError> {
+    let form = match form {
+        Ok(f) => f.form,
+        Err(e) => return Ok(error_page(&state, None, e)),
+    };
+    match state.app.reset_password(&token, &form.password).await {
+        Ok(_) => page(
+            &state,
+            StatusCode::OK,
+            "newsroom/message.html",
+            None,
+            json!({"title": "Password changed", "message": "Your new password is set and every old session has been signed out.", "link": {"href": "/signin", "text": "Sign in"}}),
+        ),
+        Err(dateline_app::Error::NotFound) => Ok(expired_link(&state)),
+        Err(dateline_app::Error::Invalid(fields)) => {
+            let email = state
+                .app
+                .reset_token_user(&token)
+                .await
+                .map(|u| u.email)
+                .unwrap_or_default();
+            public_page(
+                &state,
+                &headers,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "newsroom/reset.html",
+                json!({"token": token, "email": email, "errors": fields}),
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
