@@ -3,9 +3,11 @@
 
 mod api_admin;
 mod api_public;
+mod authz;
 mod cache;
 mod discovery;
 mod import;
+mod newsroom;
 mod pages;
 mod store;
 mod store_editor;
