@@ -100,6 +100,19 @@ impl ArticleFields {
         }
     }
 
+    /// Browsers submit textarea lines ending in CRLF; the store keeps LF, so compare and
+    /// merge in LF.
+    pub fn with_unix_newlines(mut self) -> ArticleFields {
+        for (name, _) in FIELDS {
+            if let Some(slot) = self.slot(name) {
+                if slot.contains('\r') {
+                    *slot = slot.replace("\r\n", "\n").replace('\r', "\n");
+                }
+            }
+        }
+        self
+    }
+
     /// The value of field `name` (one of [`FIELDS`]).
     pub fn get(&self, name: &str) -> &str {
         match name {
@@ -474,6 +487,12 @@ mod tests {
         assert_eq!(m.fields.title, "Mine");
         assert!(m.fields.body.contains(CONFLICT_MARKER));
         assert!(m.fields.body.contains("My line.") && m.fields.body.contains("Their line."));
+    }
+
+    #[test]
+    fn browser_newlines_become_unix_newlines() {
+        let f = fields("T", "One.\r\n\r\nTwo.\rThree.").with_unix_newlines();
+        assert_eq!(f.body, "One.\n\nTwo.\nThree.");
     }
 
     #[test]

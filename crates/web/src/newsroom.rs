@@ -104,7 +104,7 @@ pub(crate) fn error_page(state: &WebState, editor: Option<&Editor>, error: WebEr
         status,
         "newsroom/message.html",
         editor,
-        json!({"title": title, "message": message}),
+        json!({"title": title, "message": message, "code": error.code()}),
     ) {
         Ok(mut r) => {
             if let Some(v) = error_retry_after(&error) {

@@ -330,10 +330,11 @@
       const data = new FormData(form); // includes no submit button
       data.set("action", "autosave");
       // Match the form's own encoding: the server parses url-encoded forms, not multipart.
-      const payload = form.enctype === "multipart/form-data" ? data : new URLSearchParams(data);
+      const payload = form.getAttribute("enctype") === "multipart/form-data" ? data : new URLSearchParams(data);
       let res = null;
       try {
-        res = await request(form.action, { method: "POST", body: payload });
+        // Not form.action: the form has controls named "action", which shadow the property.
+        res = await request(form.getAttribute("action"), { method: "POST", body: payload });
       } catch (_) { /* network error, handled below */ }
       saving = false;
 

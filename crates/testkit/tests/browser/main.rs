@@ -1,6 +1,8 @@
 //! Browser tests in real headless Chromium (chromedriver + fantoccini): what a reader sees
 //! and does, and that hostile input never executes.
 
+mod editor;
+
 use std::time::Duration;
 
 use chrono::Utc;

@@ -316,10 +316,13 @@ pub async fn create(
     State(state): State<WebState>,
     form: Result<EditorForm<SaveForm>, NoSession>,
 ) -> Response {
-    let EditorForm { editor, form, .. } = match form {
+    let EditorForm {
+        editor, mut form, ..
+    } = match form {
         Ok(f) => f,
         Err(e) => return e.into_response(),
     };
+    form.fields = std::mem::take(&mut form.fields).with_unix_newlines();
     let patch = form.fields.clone().into_patch(Version(0));
     let input = dateline_core::ArticleInput {
         title: patch.title.clone().unwrap_or_default(),
@@ -367,10 +370,15 @@ pub async fn save(
     Path(id): Path<String>,
     form: Result<EditorForm<SaveForm>, NoSession>,
 ) -> Response {
-    let EditorForm { editor, form, json } = match form {
+    let EditorForm {
+        editor,
+        mut form,
+        json,
+    } = match form {
         Ok(f) => f,
         Err(e) => return e.into_response(),
     };
+    form.fields = std::mem::take(&mut form.fields).with_unix_newlines();
     let actor = editor.actor();
     let id = match parse_id(&id) {
         Ok(id) => id,
@@ -431,6 +439,42 @@ fn respond_error(state: &WebState, editor: &Editor, json: bool, e: WebError) -> 
     }
 }
 
+/// Whether the form's action may happen to `current`, and when, for a schedule.
+fn check_action(
+    actor: &Actor,
+    current: &Article,
+    form: &SaveForm,
+) -> Result<Option<DateTime<Utc>>, WebError> {
+    let target = match form.action.as_str() {
+        "publish" => Status::Published,
+        "schedule" => Status::Scheduled,
+        "unpublish" if current.status == Status::Scheduled => Status::Draft,
+        "unpublish" => Status::Unpublished,
+        _ => return Ok(None),
+    };
+    if !actor.may_publish(current) {
+        return Err(dateline_app::Error::Forbidden.into());
+    }
+    if !current.status.can_become(target) {
+        return Err(dateline_app::Error::Transition {
+            from: current.status,
+            to: target,
+        }
+        .into());
+    }
+    if target != Status::Scheduled {
+        return Ok(None);
+    }
+    let at =
+        schedule_time(&form.publish_at, &form.tz_offset).map_err(dateline_app::Error::Invalid)?;
+    if at <= Utc::now() {
+        let mut e = FieldErrors::default();
+        e.add("publish_at", "must be in the future (or use Publish now)");
+        return Err(dateline_app::Error::Invalid(e).into());
+    }
+    Ok(Some(at))
+}
+
 async fn save_inner(
     state: &WebState,
     actor: &Actor,
@@ -450,6 +494,8 @@ async fn save_inner(
         }
         .into());
     }
+    // Refuse a status change before writing the text, so a refused action writes nothing.
+    let schedule_at = check_action(actor, &current, form)?;
     let published = current.status == Status::Published;
     let changed = form.fields != ArticleFields::from_article(&current);
     let note = form.correction.trim();
@@ -492,16 +538,9 @@ async fn save_inner(
     article = match form.action.as_str() {
         "publish" => state.app.publish_article(actor, id, None, version).await?,
         "schedule" => {
-            let at = schedule_time(&form.publish_at, &form.tz_offset)
-                .map_err(dateline_app::Error::Invalid)?;
-            if at <= Utc::now() {
-                let mut e = FieldErrors::default();
-                e.add("publish_at", "must be in the future (or use Publish now)");
-                return Err(dateline_app::Error::Invalid(e).into());
-            }
             state
                 .app
-                .publish_article(actor, id, Some(at), version)
+                .publish_article(actor, id, schedule_at, version)
                 .await?
         }
         "unpublish" => state.app.unpublish_article(actor, id, version).await?,

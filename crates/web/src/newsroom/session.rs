@@ -146,6 +146,8 @@ pub enum NoSession {
     SignIn(String),
     /// An error response.
     Error(WebError),
+    /// A rendered error page.
+    Page(Response),
 }
 
 impl IntoResponse for NoSession {
@@ -159,6 +161,7 @@ impl IntoResponse for NoSession {
                 Redirect::to(&format!("/signin?next={next}")).into_response()
             }
             NoSession::Error(e) => e.into_response(),
+            NoSession::Page(r) => r,
         }
     }
 }
@@ -256,7 +259,11 @@ impl<T: DeserializeOwned> FromRequest<WebState> for EditorForm<T> {
             .and_then(|f| f.csrf_token);
         let token = header_token.or(form_token).unwrap_or_default();
         if !tokens_match(&token, editor.csrf()) {
-            return Err(NoSession::Error(WebError::Csrf));
+            return Err(if json {
+                NoSession::Error(WebError::Csrf)
+            } else {
+                NoSession::Page(super::error_page(state, Some(&editor), WebError::Csrf))
+            });
         }
         let form = serde_urlencoded::from_bytes::<T>(&bytes).map_err(|e| {
             NoSession::Error(WebError::BadRequest {
