@@ -218,7 +218,9 @@ pub struct FieldDiff {
 /// Word-level diff of `old` to `new`, with adjacent runs of one kind joined.
 pub fn word_diff(old: &str, new: &str) -> Vec<Segment> {
     let diff = similar::TextDiff::configure()
-        .algorithm(similar::Algorithm::Patience)
+        // Myers: the smallest edit. Patience anchors on words that occur once, and in prose
+        // the common words ("the", "paragraph.") recur, so it aligns the wrong sentences.
+        .algorithm(similar::Algorithm::Myers)
         // Bounded: a pathological pair of bodies degrades to a coarser diff, not a hang.
         .timeout(std::time::Duration::from_millis(300))
         .diff_words(old, new);
@@ -451,10 +453,24 @@ mod tests {
     }
 
     #[test]
+    fn word_diff_keeps_untouched_paragraphs_whole() {
+        let old = "First paragraph.\n\nSecond paragraph.\n\nThird paragraph, updated by the desk.";
+        let new = "First paragraph, rewritten by me.\n\nSecond paragraph.\n\nThird paragraph.";
+        let d = word_diff(old, new);
+        let of = |c: Change| -> String {
+            d.iter().filter(|s| s.change == c).map(|s| s.text.as_str()).collect::<Vec<_>>().join("|")
+        };
+        assert!(of(Change::Same).contains("Second paragraph."), "{d:?}");
+        assert!(of(Change::Removed).contains("updated by the desk"), "{d:?}");
+        assert!(of(Change::Added).contains("rewritten by me"), "{d:?}");
+        assert!(!of(Change::Removed).contains("Second"), "{d:?}");
+    }
+
+    #[test]
     fn diff_fields_lists_only_changed_fields_with_word_counts() {
-        let a = fields("Port grows", "One two three.");
+        let a = fields("Port grows", "One two three and more.");
         let mut b = a.clone();
-        b.body = "One two three four five.".into();
+        b.body = "One two four five and more.".into();
         let d = diff_fields(&a, &b);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].field, "body");

@@ -102,7 +102,14 @@ async fn screenshot(c: &Client, name: &str) {
     let Ok(dir) = std::env::var("DATELINE_SCREENSHOTS") else {
         return;
     };
+    // Tall enough for the whole editor form, from the top.
+    c.set_window_size(1280, 1500).await.expect("resize");
+    c.execute("window.scrollTo(0, 0)", vec![])
+        .await
+        .expect("scroll");
+    tokio::time::sleep(Duration::from_millis(200)).await;
     let png = c.screenshot().await.expect("screenshot");
+    c.set_window_size(1200, 900).await.expect("resize back");
     std::fs::create_dir_all(&dir).expect("screenshot dir");
     std::fs::write(std::path::Path::new(&dir).join(name), png).expect("write screenshot");
 }
