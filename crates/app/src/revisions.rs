@@ -458,7 +458,11 @@ mod tests {
         let new = "First paragraph, rewritten by me.\n\nSecond paragraph.\n\nThird paragraph.";
         let d = word_diff(old, new);
         let of = |c: Change| -> String {
-            d.iter().filter(|s| s.change == c).map(|s| s.text.as_str()).collect::<Vec<_>>().join("|")
+            d.iter()
+                .filter(|s| s.change == c)
+                .map(|s| s.text.as_str())
+                .collect::<Vec<_>>()
+                .join("|")
         };
         assert!(of(Change::Same).contains("Second paragraph."), "{d:?}");
         assert!(of(Change::Removed).contains("updated by the desk"), "{d:?}");

@@ -18,6 +18,13 @@ use crate::{Error, Result, Store};
 
 const VISIBLE: &str = " a.status = 'published' AND a.published_at <= ";
 
+/// The same condition, written so that no index on status or publish time can serve it:
+/// for scans in id order the primary key must drive. With sampled statistics SQLite may
+/// otherwise judge the status index selective and sort every public row per page (1.5 s
+/// per 1,000 rows at 100,000 articles instead of milliseconds). `|| ''` and `+ 0` are
+/// no-ops on both backends.
+const VISIBLE_BY_ID: &str = " (a.status || '') = 'published' AND (a.published_at + 0) <= ";
+
 /// Which public list to read: every given criterion must hold; none means all articles.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListFilter {
@@ -247,7 +254,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<Article>> {
         let rows = sqlx::query::<Any>(&format!(
-            "{ARTICLE_SELECT} WHERE a.id > $1 AND{VISIBLE}$2 ORDER BY a.id LIMIT $3"
+            "{ARTICLE_SELECT} WHERE a.id > $1 AND{VISIBLE_BY_ID}$2 ORDER BY a.id LIMIT $3"
         ))
         .bind(after.map_or(0, |a| a.0))
         .bind(now.timestamp())

@@ -2,6 +2,7 @@
 //! and does, and that hostile input never executes.
 
 mod editor;
+mod measure;
 
 use std::time::Duration;
 

@@ -1999,3 +1999,49 @@ async fn sign_in_returns_to_newsroom_pages_only() {
         assert_eq!(location(&r), want, "next={next}");
     }
 }
+
+#[tokio::test]
+async fn the_newsroom_list_searches_titles_of_all_work_and_the_text_of_published_articles() {
+    for backend in backends() {
+        let t = TestApp::spawn(backend).await.expect("app");
+        let ed = t.signed_in(Role::Editor).await.expect("editor");
+        let mut draft = article("Zanzibar ferry timetable", "Draft text.");
+        draft.status = Some(dateline_core::Status::Draft);
+        t.arrange_article(draft).await.expect("draft");
+        t.arrange_article(article(
+            "Ferry services resume",
+            "Boats to Zanzibar sail again after the storm.",
+        ))
+        .await
+        .expect("published");
+        t.arrange_article(article("Harbour dues rise", "Nothing about islands."))
+            .await
+            .expect("other");
+        t.settle_index().await.expect("index");
+        let page = ed.get_text("/admin?q=zanzibar").await.expect("list");
+        let titles: Vec<String> = Html::parse_document(&page)
+            .select(&sel("table.articles tbody td:first-child > a:first-child"))
+            .map(|e| e.text().collect())
+            .collect();
+        assert_eq!(
+            titles,
+            vec!["Zanzibar ferry timetable".to_owned()],
+            "{page}"
+        );
+        let hits: Vec<String> = Html::parse_document(&page)
+            .select(&sel(".full-text .search-hits li > a"))
+            .map(|e| e.text().collect())
+            .collect();
+        assert_eq!(hits, vec!["Ferry services resume".to_owned()], "{page}");
+        assert!(
+            count(&page, ".full-text .snippet b") >= 1,
+            "the match is highlighted: {page}"
+        );
+        // Filtered to drafts, only titles are searched.
+        let drafts = ed
+            .get_text("/admin?q=zanzibar&status=draft")
+            .await
+            .expect("list");
+        assert_eq!(count(&drafts, ".full-text"), 0);
+    }
+}

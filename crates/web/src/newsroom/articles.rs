@@ -85,6 +85,7 @@ pub async fn list(
             .flatten();
         let sections = state.app.section_names(&actor).await?;
         let authors = state.app.author_names(&actor).await?;
+        let full_text = full_text_matches(&state, &q, status).await;
         let rows: Vec<Value> = items
             .iter()
             .map(|i| {
@@ -125,6 +126,7 @@ pub async fn list(
             "section": q.section.clone().unwrap_or_default(),
             "author": q.author.clone().unwrap_or_default(),
             "next_href": next_href,
+            "full_text": full_text,
         }))
     }
     .await;
@@ -139,6 +141,44 @@ pub async fn list(
     }) {
         Ok(r) => r,
         Err(e) => error_page(&state, Some(&editor), e),
+    }
+}
+
+/// Published articles whose text (not only the title) matches the list's search, from the
+/// search index, when the list is not filtered to unpublished work. A search failure only
+/// leaves this part out.
+async fn full_text_matches(state: &WebState, q: &ListQuery, status: Option<Status>) -> Vec<Value> {
+    let text = q.q.as_deref().map(str::trim).unwrap_or_default();
+    if text.is_empty() || status.is_some_and(|s| s != Status::Published) {
+        return Vec::new();
+    }
+    let query = dateline_search::SearchQuery {
+        text: text.chars().take(200).collect(),
+        section: q
+            .section
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| dateline_core::slugify(s, "section").to_string()),
+        limit: 20,
+        ..dateline_search::SearchQuery::default()
+    };
+    match state.app.search(&query).await {
+        Ok((hits, _)) => hits
+            .iter()
+            .map(|(a, snippet, _)| {
+                json!({
+                    "id": a.id.0,
+                    "title": a.title,
+                    "snippet": snippet,
+                    "section": a.section.as_ref().map(|s| s.name.as_str()),
+                    "published": a.published_at.map(time_json),
+                })
+            })
+            .collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "newsroom full-text search failed");
+            Vec::new()
+        }
     }
 }
 
