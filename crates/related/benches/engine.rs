@@ -6,7 +6,8 @@
 //! gets a new id, " (r<k>)" after its title, its paragraphs rotated by k, and publication
 //! times 15 minutes apart; it also names a made-up analyst and a figure, so that the
 //! vocabulary keeps growing. Without the corpus, articles are generated from a synthetic
-//! vocabulary. N = 10,000 always; N = 100,000 with `DATELINE_BENCH_BIG=1`.
+//! vocabulary. N = 10,000 always; N = 100,000 with `DATELINE_BENCH_BIG=1`; N = 1,000,000
+//! with `DATELINE_BENCH_HUGE=1` (about 10 minutes to fill and 1 GB of memory).
 //!
 //! `cargo bench -p dateline-related --bench engine` (add `DATELINE_BENCH_BIG=1` for 100k).
 
@@ -147,11 +148,11 @@ fn doc(base: &[Base], i: usize) -> Doc {
 }
 
 fn bench_at(c: &mut Criterion, base: &[Base], n: usize) {
-    let docs: Vec<Doc> = (0..n).map(|i| doc(base, i)).collect();
+    // Articles are made on the fly: at 1,000,000 their texts alone would take gigabytes.
     let mut engine = Engine::new(Config::default());
     let t0 = Instant::now();
-    for d in &docs {
-        engine.upsert(d);
+    for i in 0..n {
+        engine.upsert(&doc(base, i));
     }
     let build = t0.elapsed();
     println!(
@@ -192,7 +193,7 @@ fn bench_at(c: &mut Criterion, base: &[Base], n: usize) {
     });
     c.bench_function(&format!("remove and re-add one article among {n}"), |b| {
         b.iter_batched(
-            || docs[rng.below(n)].clone(),
+            || doc(base, rng.below(n)),
             |d| {
                 engine.remove(d.id);
                 engine.upsert(&d);
@@ -213,6 +214,9 @@ fn bench(c: &mut Criterion) {
     bench_at(c, &base, 10_000);
     if std::env::var_os("DATELINE_BENCH_BIG").is_some() {
         bench_at(c, &base, 100_000);
+    }
+    if std::env::var_os("DATELINE_BENCH_HUGE").is_some() {
+        bench_at(c, &base, 1_000_000);
     }
 }
 
