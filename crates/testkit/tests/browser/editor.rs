@@ -296,10 +296,25 @@ async fn a_reporter_writes_publishes_corrects_and_restores_in_the_browser() {
         .await
         .expect("history");
     let before = t.app.store().article(id).await.expect("article").version;
-    click(c, "tr[data-version='1'] button.restore").await;
-    c.accept_alert().await.expect("confirm restore");
+    // The article is published: restoring loads the old text into the editor, to be saved
+    // with a correction note like any other change.
+    click(c, "tr[data-version='1'] .restore").await;
+    eventually(10, "the editor with the old revision", || async {
+        value(c, "#body")
+            .await
+            .eq("The harbour reopened on Monday.")
+            .then_some(())
+    })
+    .await;
+    type_into(
+        c,
+        "#correction",
+        "Restored the first version of the report.",
+    )
+    .await;
+    click(c, "#save").await;
     eventually(10, "the restored revision", || async {
-        path(c).await.ends_with("done=restored").then_some(())
+        path(c).await.ends_with("done=saved").then_some(())
     })
     .await;
     let restored = t.app.store().article(id).await.expect("article");

@@ -317,10 +317,11 @@ fn flash_for(done: Option<&str>) -> Option<&'static str> {
     })
 }
 
-/// `?done=` after a save.
+/// `?done=` after a save; `?from_revision=N` loads an old revision into the form.
 #[derive(Deserialize)]
 pub struct EditQuery {
     done: Option<String>,
+    from_revision: Option<i64>,
 }
 
 /// `GET /admin/articles/{id}/edit`.
@@ -336,13 +337,27 @@ pub async fn edit(
         if let Err(e) = state.app.check_in(&editor.actor(), id).await {
             tracing::warn!(error = %e, "could not record presence");
         }
-        let fields = ArticleFields::from_article(&article);
+        // Restoring into a published article changes what readers see: the revision is
+        // loaded into the form, to be saved with a correction note like any other change.
+        let (fields, flash) = match q.from_revision {
+            Some(n) => {
+                let old = state.app.revision(&editor.actor(), id, Version(n)).await?;
+                (
+                    ArticleFields::from_article(&old),
+                    Some("An older revision is loaded below. Say what you corrected, then save to restore it.".to_owned()),
+                )
+            }
+            None => (
+                ArticleFields::from_article(&article),
+                flash_for(q.done.as_deref()).map(str::to_owned),
+            ),
+        };
         let view = EditorView {
             article: Some(&article),
             fields: &fields,
             version: article.version.0,
             errors: None,
-            flash: flash_for(q.done.as_deref()),
+            flash: flash.as_deref(),
             correction_draft: "",
         };
         editor_page(&state, &editor, StatusCode::OK, view).await
@@ -691,7 +706,7 @@ pub async fn history(
             "newsroom/history.html",
             Some(&editor),
             json!({
-                "article": {"id": id.0, "title": article.title, "version": article.version.0},
+                "article": {"id": id.0, "title": article.title, "version": article.version.0, "published": article.status == Status::Published},
                 "revisions": rows,
                 "can_restore": actor.may_edit(&article),
             }),
