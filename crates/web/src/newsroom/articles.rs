@@ -13,7 +13,7 @@ use dateline_core::{Article, ArticleId, FieldErrors, Status, Version};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::session::{Editor, EditorForm, NoSession};
+use super::session::{Editor, EditorForm};
 use super::{error_page, page, see_other};
 use crate::views::{human_time, iso_time};
 use crate::{WebError, WebState};
@@ -369,14 +369,10 @@ pub async fn edit(
 /// `POST /admin/articles`: creates a draft from the editor form.
 pub async fn create(
     State(state): State<WebState>,
-    form: Result<EditorForm<SaveForm>, NoSession>,
-) -> Response {
-    let EditorForm {
+    EditorForm {
         editor, mut form, ..
-    } = match form {
-        Ok(f) => f,
-        Err(e) => return e.into_response(),
-    };
+    }: EditorForm<SaveForm>,
+) -> Response {
     form.fields = std::mem::take(&mut form.fields).with_unix_newlines();
     let patch = form.fields.clone().into_patch(Version(0));
     let input = dateline_core::ArticleInput {
@@ -423,16 +419,12 @@ fn has_conflict_markers(body: &str) -> bool {
 pub async fn save(
     State(state): State<WebState>,
     Path(id): Path<String>,
-    form: Result<EditorForm<SaveForm>, NoSession>,
-) -> Response {
-    let EditorForm {
+    EditorForm {
         editor,
         mut form,
         json,
-    } = match form {
-        Ok(f) => f,
-        Err(e) => return e.into_response(),
-    };
+    }: EditorForm<SaveForm>,
+) -> Response {
     form.fields = std::mem::take(&mut form.fields).with_unix_newlines();
     let actor = editor.actor();
     let id = match parse_id(&id) {
@@ -656,12 +648,8 @@ pub struct VersionForm {
 pub async fn delete(
     State(state): State<WebState>,
     Path(id): Path<String>,
-    form: Result<EditorForm<VersionForm>, NoSession>,
+    EditorForm { editor, form, .. }: EditorForm<VersionForm>,
 ) -> Response {
-    let EditorForm { editor, form, .. } = match form {
-        Ok(f) => f,
-        Err(e) => return e.into_response(),
-    };
     let result = async {
         let id = parse_id(&id)?;
         state
@@ -776,12 +764,8 @@ pub struct RestoreForm {
 pub async fn restore(
     State(state): State<WebState>,
     Path(id): Path<String>,
-    form: Result<EditorForm<RestoreForm>, NoSession>,
+    EditorForm { editor, form, .. }: EditorForm<RestoreForm>,
 ) -> Response {
-    let EditorForm { editor, form, .. } = match form {
-        Ok(f) => f,
-        Err(e) => return e.into_response(),
-    };
     let result = async {
         let id = parse_id(&id)?;
         state

@@ -2,14 +2,14 @@
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use dateline_app::sessions::require_admin;
 use dateline_core::Role;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::auth::EmptyForm;
-use super::session::{clear_session_cookies, Editor, EditorForm, NoSession};
+use super::session::{clear_session_cookies, Editor, EditorForm};
 use super::{error_page, page, see_other};
 use crate::views::human_time;
 use crate::{WebError, WebState};
@@ -31,12 +31,8 @@ pub async fn account(State(state): State<WebState>, editor: Editor) -> Response 
 pub async fn signout_everywhere(
     State(state): State<WebState>,
     _headers: HeaderMap,
-    form: Result<EditorForm<EmptyForm>, NoSession>,
+    EditorForm { editor, .. }: EditorForm<EmptyForm>,
 ) -> Response {
-    let EditorForm { editor, .. } = match form {
-        Ok(f) => f,
-        Err(e) => return e.into_response(),
-    };
     match state
         .app
         .sign_out_everywhere(editor.signed_in.user.id)
@@ -104,12 +100,8 @@ pub struct NewUserForm {
 /// `POST /admin/users` (admins).
 pub async fn add_user(
     State(state): State<WebState>,
-    form: Result<EditorForm<NewUserForm>, NoSession>,
+    EditorForm { editor, form, .. }: EditorForm<NewUserForm>,
 ) -> Response {
-    let EditorForm { editor, form, .. } = match form {
-        Ok(f) => f,
-        Err(e) => return e.into_response(),
-    };
     let result = async {
         let role = parse_role(&form.role)?;
         match state
@@ -156,12 +148,8 @@ pub struct ChangeUserForm {
 pub async fn change_user(
     State(state): State<WebState>,
     Path(id): Path<i64>,
-    form: Result<EditorForm<ChangeUserForm>, NoSession>,
+    EditorForm { editor, form, .. }: EditorForm<ChangeUserForm>,
 ) -> Response {
-    let EditorForm { editor, form, .. } = match form {
-        Ok(f) => f,
-        Err(e) => return e.into_response(),
-    };
     let actor = editor.actor();
     let result = async {
         require_admin(&actor)?;
@@ -248,12 +236,8 @@ pub struct NewKeyForm {
 /// `POST /admin/keys` (admins): shows the secret once.
 pub async fn add_key(
     State(state): State<WebState>,
-    form: Result<EditorForm<NewKeyForm>, NoSession>,
+    EditorForm { editor, form, .. }: EditorForm<NewKeyForm>,
 ) -> Response {
-    let EditorForm { editor, form, .. } = match form {
-        Ok(f) => f,
-        Err(e) => return e.into_response(),
-    };
     let result = async {
         require_admin(&editor.actor())?;
         let role = parse_role(&form.role)?;
@@ -274,12 +258,8 @@ pub async fn add_key(
 pub async fn revoke_key(
     State(state): State<WebState>,
     Path(id): Path<i64>,
-    form: Result<EditorForm<EmptyForm>, NoSession>,
+    EditorForm { editor, .. }: EditorForm<EmptyForm>,
 ) -> Response {
-    let EditorForm { editor, .. } = match form {
-        Ok(f) => f,
-        Err(e) => return e.into_response(),
-    };
     let result = async {
         require_admin(&editor.actor())?;
         state

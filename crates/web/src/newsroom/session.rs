@@ -219,6 +219,27 @@ struct CsrfField {
     csrf_token: Option<String>,
 }
 
+/// The `csrf_token` field of a url-encoded body, if any.
+fn form_csrf_token(bytes: &[u8]) -> Option<String> {
+    serde_urlencoded::from_bytes::<CsrfField>(bytes)
+        .ok()
+        .and_then(|f| f.csrf_token)
+}
+
+/// The whole body of a form post, within the request size limit (413 beyond it).
+async fn form_body(req: Request, state: &WebState) -> Result<Bytes, WebError> {
+    Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            WebError::TooLarge
+        } else {
+            WebError::BadRequest {
+                code: "bad_request",
+                message: e.body_text(),
+            }
+        }
+    })
+}
+
 /// A state-changing form from a signed-in user: the session, the CSRF check (form field
 /// `csrf_token` or header `X-CSRF-Token`) and the url-encoded body as `T`.
 pub struct EditorForm<T> {
@@ -242,21 +263,10 @@ impl<T: DeserializeOwned> FromRequest<WebState> for EditorForm<T> {
             .get(CSRF_HEADER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
+        let bytes = form_body(Request::from_parts(parts, body), state)
             .await
-            .map_err(|e| {
-                NoSession::Error(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    WebError::TooLarge
-                } else {
-                    WebError::BadRequest {
-                        code: "bad_request",
-                        message: e.body_text(),
-                    }
-                })
-            })?;
-        let form_token = serde_urlencoded::from_bytes::<CsrfField>(&bytes)
-            .ok()
-            .and_then(|f| f.csrf_token);
+            .map_err(NoSession::Error)?;
+        let form_token = form_csrf_token(&bytes);
         let token = header_token.or(form_token).unwrap_or_default();
         if !tokens_match(&token, editor.csrf()) {
             return Err(if json {
@@ -296,22 +306,8 @@ impl<T: DeserializeOwned> FromRequest<WebState> for PublicForm<T> {
         let cookie_token = cookie(&parts.headers, FORM_COOKIE)
             .unwrap_or_default()
             .to_owned();
-        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
-            .await
-            .map_err(|e| {
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    WebError::TooLarge
-                } else {
-                    WebError::BadRequest {
-                        code: "bad_request",
-                        message: e.body_text(),
-                    }
-                }
-            })?;
-        let form_token = serde_urlencoded::from_bytes::<CsrfField>(&bytes)
-            .ok()
-            .and_then(|f| f.csrf_token)
-            .unwrap_or_default();
+        let bytes = form_body(Request::from_parts(parts, body), state).await?;
+        let form_token = form_csrf_token(&bytes).unwrap_or_default();
         if !tokens_match(&form_token, &cookie_token) {
             return Err(WebError::Csrf);
         }
