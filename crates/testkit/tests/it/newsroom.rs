@@ -681,6 +681,32 @@ async fn the_setup_page_creates_the_first_admin_once() {
         let html = page.text().await.expect("body");
         let token = attr(&html, "form#setup input[name=csrf_token]", "value").expect("token");
 
+        // Through a reverse proxy on the same machine the peer is loopback too, but the
+        // visitor is not: the page is not there for forwarded requests.
+        let proxied = browser
+            .client
+            .get(browser.url("/setup"))
+            .header("X-Forwarded-For", "203.0.113.9")
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(proxied.status(), 404);
+        let r = browser
+            .client
+            .post(browser.url("/setup"))
+            .header("Forwarded", "for=203.0.113.9")
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("email", "intruder@example.test"),
+                ("name", "Intruder"),
+                ("password", "long enough password"),
+            ])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), 404);
+        assert_eq!(t.app.store().user_count().await.expect("count"), 0);
+
         let r = browser
             .client
             .post(browser.url("/setup"))

@@ -133,8 +133,14 @@ pub async fn signout(
     Ok(response)
 }
 
-fn from_loopback(peer: Option<std::net::SocketAddr>) -> bool {
-    peer.is_some_and(|p| p.ip().is_loopback())
+/// Whether the request comes from this machine itself. A loopback peer that forwards for
+/// someone (a reverse proxy on the same host) does not count: the setup page must not be
+/// reachable from the internet through it.
+fn from_loopback(peer: Option<std::net::SocketAddr>, headers: &HeaderMap) -> bool {
+    let forwarded = ["forwarded", "x-forwarded-for", "x-real-ip"]
+        .iter()
+        .any(|h| headers.contains_key(*h));
+    !forwarded && peer.is_some_and(|p| p.ip().is_loopback())
 }
 
 /// `GET /setup`: the first admin account, on an empty install, from this machine only.
@@ -144,7 +150,7 @@ pub async fn setup_page(
     request: axum::extract::Request,
 ) -> Result<Response, WebError> {
     let (parts, _) = request.into_parts();
-    if !state.app.needs_setup().await? || !from_loopback(super::session::peer(&parts)) {
+    if !state.app.needs_setup().await? || !from_loopback(super::session::peer(&parts), &headers) {
         return Ok(error_page(
             &state,
             None,
@@ -178,7 +184,7 @@ pub async fn setup(
         Ok(f) => f,
         Err(e) => return Ok(error_page(&state, None, e)),
     };
-    if !from_loopback(peer) {
+    if !from_loopback(peer, &headers) {
         return Ok(error_page(
             &state,
             None,
