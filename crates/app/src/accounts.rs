@@ -65,7 +65,10 @@ impl App {
             Err(dateline_store::Error::NotFound) => {
                 // Spend the same time as a real check so response times do not reveal
                 // which emails have accounts.
-                let _ = crate::sessions::hash_password(password);
+                let password = password.to_owned();
+                let _ =
+                    tokio::task::spawn_blocking(move || crate::sessions::hash_password(&password))
+                        .await;
                 return Err(Error::Unauthenticated);
             }
             Err(e) => return Err(e.into()),

@@ -261,6 +261,32 @@ pub fn prepare(
     }
 }
 
+/// A signed-in user changing the text readers see of a published article must say what
+/// they corrected (a new correction note). Programs with API keys (wire feeds updating
+/// their stories) and the importer are trusted to manage notes themselves.
+fn require_correction_note(actor: &Actor, current: &Article, input: &ArticleInput) -> Result<()> {
+    if actor.user_id.is_none() || current.status != Status::Published {
+        return Ok(());
+    }
+    let text_changed = input.title.trim() != current.title.trim()
+        || input.standfirst.as_deref().map(str::trim)
+            != current.standfirst.as_deref().map(str::trim)
+        || input.body.trim_end() != current.body_markdown.trim_end();
+    let new_note = input
+        .correction
+        .as_ref()
+        .is_some_and(|n| current.correction.as_ref().map(|c| &c.note) != Some(n));
+    if text_changed && !new_note {
+        let mut errors = dateline_core::FieldErrors::default();
+        errors.add(
+            "correction",
+            "this article is published: say what you corrected (readers see this note with its time)",
+        );
+        return Err(errors.into());
+    }
+    Ok(())
+}
+
 /// The status and publish time a newly written article gets: default published, "now"
 /// when no time is given, and a future time on a published article means scheduled.
 pub fn initial_status(input: &ArticleInput, now: DateTime<Utc>) -> (Status, Option<DateTime<Utc>>) {
@@ -310,10 +336,20 @@ impl App {
         Ok(article)
     }
 
-    /// Every revision of an article, newest first.
-    pub async fn revisions(&self, actor: &Actor, id: ArticleId) -> Result<Vec<Revision>> {
+    /// Every revision of an article, newest first, as stored (snapshots keep Markdown; their
+    /// HTML is not rendered).
+    pub(crate) async fn stored_revisions(
+        &self,
+        actor: &Actor,
+        id: ArticleId,
+    ) -> Result<Vec<Revision>> {
         self.article_for_editing(actor, id).await?;
-        let mut revisions = self.store().revisions(id).await?;
+        Ok(self.store().revisions(id).await?)
+    }
+
+    /// Every revision of an article, newest first, each with its body rendered.
+    pub async fn revisions(&self, actor: &Actor, id: ArticleId) -> Result<Vec<Revision>> {
+        let mut revisions = self.stored_revisions(actor, id).await?;
         for r in &mut revisions {
             r.snapshot.body_html = dateline_render::render_body(&r.snapshot.body_markdown).html;
         }
@@ -340,6 +376,7 @@ impl App {
             });
         }
         let input = self.validated(patch.apply(input_from_article(&current)))?;
+        require_correction_note(actor, &current, &input)?;
         let (status, published_at) = match current.status {
             Status::Published | Status::Scheduled => {
                 let (s, at) = initial_status(
@@ -406,7 +443,8 @@ impl App {
             Utc::now(),
             Actor::may_publish,
             |current| match current.status {
-                Status::Scheduled => (Status::Draft, current.published_at),
+                // Cancelling a schedule forgets its time: "publish" later means now.
+                Status::Scheduled => (Status::Draft, None),
                 _ => (Status::Unpublished, current.published_at),
             },
         )

@@ -45,7 +45,7 @@ pub struct Config {
     /// A browser session ends after this many seconds without a request. TOML
     /// `session_idle_minutes` (minutes); default 12 hours (a long newsroom shift).
     pub session_idle_secs: u64,
-    /// Take the client address for sign-in throttling from the first `X-Forwarded-For`
+    /// Take the client address for sign-in throttling from the last `X-Forwarded-For`
     /// entry (only behind a proxy that sets it). TOML `trust_forwarded_for`; default false.
     pub trust_forwarded_for: bool,
 }

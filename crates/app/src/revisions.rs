@@ -336,7 +336,7 @@ pub struct RevisionSummary {
 impl App {
     /// The history of an article, newest first, each with what it changed.
     pub async fn history(&self, actor: &Actor, id: ArticleId) -> Result<Vec<RevisionSummary>> {
-        let revisions = self.revisions(actor, id).await?;
+        let revisions = self.stored_revisions(actor, id).await?;
         let mut out = Vec::with_capacity(revisions.len());
         // Newest first: each revision compares with the next (older) one.
         for (i, r) in revisions.iter().enumerate() {
@@ -382,7 +382,7 @@ impl App {
         id: ArticleId,
         version: Version,
     ) -> Result<Article> {
-        self.revisions(actor, id)
+        self.stored_revisions(actor, id)
             .await?
             .into_iter()
             .find(|r| r.version == version)

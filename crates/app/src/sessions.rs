@@ -52,6 +52,12 @@ pub fn new_secret() -> String {
     hex::encode(bytes)
 }
 
+/// What logs name a sign-in email by: people type passwords into the email field, and
+/// logs should not keep them.
+fn email_digest(email: &str) -> String {
+    digest(email)[..12].to_owned()
+}
+
 fn digest(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
@@ -82,12 +88,18 @@ impl App {
         let email = email.trim().to_lowercase();
         let now = Utc::now();
         let since = now - Duration::minutes(THROTTLE_WINDOW_MINUTES);
+        let who = email_digest(&email);
+        // The attempt is counted before the password is checked, so a burst of parallel
+        // guesses cannot all slip under the limit while argon2 runs: the sixth sees six.
+        self.store()
+            .record_sign_in_failure(&email, address, now)
+            .await?;
         let (by_account, by_address) = self
             .store()
             .sign_in_failures_since(&email, address, since)
             .await?;
-        if by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
-            tracing::warn!(%email, %address, by_account, by_address, "sign-in throttled");
+        if by_account > MAX_FAILURES_PER_ACCOUNT || by_address > MAX_FAILURES_PER_ADDRESS {
+            tracing::warn!(email.sha256 = %who, %address, by_account, by_address, "sign-in throttled");
             return Err(Error::Throttled {
                 retry_after_secs: THROTTLE_WINDOW_MINUTES as u64 * 60,
             });
@@ -95,14 +107,12 @@ impl App {
         let user = match self.verify_password(&email, password).await {
             Ok(user) => user,
             Err(Error::Unauthenticated) => {
-                self.store()
-                    .record_sign_in_failure(&email, address, now)
-                    .await?;
-                tracing::info!(%email, %address, "sign-in failed");
+                tracing::info!(email.sha256 = %who, %address, "sign-in failed");
                 return Err(Error::Unauthenticated);
             }
             Err(e) => return Err(e),
         };
+        // Success: this attempt and the account's earlier failures no longer count.
         self.store().clear_sign_in_failures(&email).await?;
         let secret = new_secret();
         let csrf_token = new_secret();
@@ -115,7 +125,7 @@ impl App {
                 now + self.session_lifetime(),
             )
             .await?;
-        tracing::info!(user.id = user.id, %email, "signed in");
+        tracing::info!(user.id = user.id, "signed in");
         Ok((secret, SignedIn { user, csrf_token }))
     }
 

@@ -38,7 +38,10 @@
 
   // The editor's local copy lives in localStorage, which may be disabled or full: never let
   // that break editing.
-  const copyKey = (articleId) => "dateline:draft:" + (articleId || "new");
+  // Per user as well as per article: on a shared computer, one person's unsaved text must
+  // never be restored into another person's editor.
+  const copyKey = (userId, articleId) =>
+    "dateline:draft:" + (userId || "anon") + ":" + (articleId || "new");
   function readCopy(key) {
     try {
       const copy = JSON.parse(localStorage.getItem(key) || "null");
@@ -147,7 +150,8 @@
     const status = byId("save-status");
     const saveButton = byId("save");
     const articleId = form.dataset.articleId || "";
-    const storageKey = copyKey(articleId);
+    const userId = form.dataset.userId || "";
+    const storageKey = copyKey(userId, articleId);
     const autosaveEnabled = form.dataset.autosave === "true";
     const SKIP = new Set(["csrf_token", "version", "tz_offset", "action"]);
     const NOT_TEXT = /^(hidden|checkbox|radio|file|submit|button|reset|image)$/;
@@ -222,7 +226,7 @@
     function restoreCopy() {
       const done = new URLSearchParams(location.search).get("done");
       // The new-article copy became this article; "discarded" is the conflict view's choice.
-      if (done === "created") removeCopy(copyKey(""));
+      if (done === "created") removeCopy(copyKey(userId, ""));
       if (done === "discarded") removeCopy(storageKey);
       const copy = readCopy(storageKey);
       if (!copy) return;

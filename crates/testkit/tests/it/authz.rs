@@ -324,7 +324,8 @@ fn rows() -> Vec<Row> {
         rows.push(api(
             M::PATCH,
             "/api/v1/admin/articles/{id}",
-            Some(r#"{"version": {version}, "title": "{title} (patched)"}"#),
+            // A correction note: a published article's text changes only with one.
+            Some(r#"{"version": {version}, "title": "{title} (patched)", "correction": "Matrix correction {n}."}"#),
             target,
             allowed,
             true,

@@ -2071,3 +2071,112 @@ async fn the_newsroom_list_searches_titles_of_all_work_and_the_text_of_published
         assert_eq!(count(&drafts, ".full-text"), 0);
     }
 }
+
+#[tokio::test]
+async fn a_burst_of_parallel_guesses_gets_no_more_tries_than_the_limit() {
+    for backend in backends() {
+        let t = TestApp::spawn(backend).await.expect("app");
+        let (_, email) = t.user(Role::Editor, "Target").await.expect("user");
+        // Each guess has its own client (and so its own form token), all sent at once.
+        let mut guesses = Vec::new();
+        for i in 0..16 {
+            let c = t.anonymous().expect("client").client;
+            let page = c
+                .get(t.url("/signin"))
+                .send()
+                .await
+                .expect("page")
+                .text()
+                .await
+                .expect("body");
+            let token = attr(&page, "form#signin input[name=csrf_token]", "value").expect("token");
+            let url = t.url("/signin");
+            let email = email.clone();
+            guesses.push(tokio::spawn(async move {
+                c.post(url)
+                    .form(&[
+                        ("csrf_token", token.as_str()),
+                        ("email", email.as_str()),
+                        ("password", format!("guess number {i}").as_str()),
+                        ("next", "/admin"),
+                    ])
+                    .send()
+                    .await
+                    .expect("post")
+                    .status()
+                    .as_u16()
+            }));
+        }
+        let mut checked = 0;
+        let mut throttled = 0;
+        for g in guesses {
+            match g.await.expect("join") {
+                401 => checked += 1,
+                429 => throttled += 1,
+                other => panic!("unexpected status {other}"),
+            }
+        }
+        assert!(
+            checked <= 5,
+            "{checked} passwords were checked in the burst"
+        );
+        assert_eq!(checked + throttled, 16);
+    }
+}
+
+#[tokio::test]
+async fn publishing_after_cancelling_a_schedule_publishes_now() {
+    for backend in backends() {
+        let t = TestApp::spawn(backend).await.expect("app");
+        let key = t.key(Role::Editor).await.expect("key");
+        let ed = t.signed_in(Role::Editor).await.expect("editor");
+        let r = ed
+            .post_form(
+                "/admin/articles",
+                &[("title", "Budget day"), ("body", "Text.")],
+            )
+            .await
+            .expect("create");
+        let id = id_from_location(&location(&r));
+        let later = (Utc::now() + Duration::hours(3))
+            .format("%Y-%m-%dT%H:%M")
+            .to_string();
+        let path = format!("/admin/articles/{id}");
+        for (version, action) in [("1", "schedule"), ("2", "unpublish"), ("3", "publish")] {
+            let r = ed
+                .post_form(
+                    &path,
+                    &[
+                        ("version", version),
+                        ("title", "Budget day"),
+                        ("body", "Text."),
+                        ("action", action),
+                        ("publish_at", later.as_str()),
+                        ("tz_offset", "0"),
+                    ],
+                )
+                .await
+                .expect("post");
+            assert_eq!(r.status(), 303, "{action}");
+        }
+        let (s, a) = t
+            .admin(
+                &key,
+                Method::GET,
+                &format!("/api/v1/admin/articles/{id}"),
+                None,
+            )
+            .await
+            .expect("get");
+        assert_eq!(s, 200);
+        assert_eq!(a["status"], "published", "{a}");
+        let at: DateTime<Utc> = a["published_at"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .expect("published_at");
+        assert!(
+            (Utc::now() - at).num_seconds().abs() < 60,
+            "published now, not at the cancelled time: {at}"
+        );
+    }
+}

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::session::{
-    clear_session_cookies, cookie, form_cookie, form_token, safe_next, session_cookies, EditorForm,
+    cookie, form_cookie, form_token, safe_next, session_cookies, signed_out, EditorForm,
     PublicForm, SESSION_COOKIE,
 };
 use super::{error_page, page, see_other};
@@ -127,9 +127,7 @@ pub async fn signout(
         state.app.sign_out(secret).await?;
     }
     let mut response = see_other("/signin");
-    for c in clear_session_cookies(&state) {
-        response.headers_mut().append(header::SET_COOKIE, c);
-    }
+    signed_out(&state, &mut response);
     Ok(response)
 }
 

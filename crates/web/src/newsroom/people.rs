@@ -1,7 +1,7 @@
 //! Accounts: the user's own account page, and the admin pages for users and API keys.
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use dateline_app::sessions::require_admin;
 use dateline_core::Role;
@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::auth::EmptyForm;
-use super::session::{clear_session_cookies, Editor, EditorForm};
+use super::session::{signed_out, Editor, EditorForm};
 use super::{error_page, page, see_other};
 use crate::views::human_time;
 use crate::{WebError, WebState};
@@ -40,9 +40,7 @@ pub async fn signout_everywhere(
     {
         Ok(_) => {
             let mut response = see_other("/signin");
-            for c in clear_session_cookies(&state) {
-                response.headers_mut().append(header::SET_COOKIE, c);
-            }
+            signed_out(&state, &mut response);
             response
         }
         Err(e) => error_page(&state, Some(&editor), e.into()),

@@ -62,6 +62,17 @@ pub fn session_cookies(state: &WebState, secret: &str) -> [HeaderValue; 2] {
     ]
 }
 
+/// Headers that end a session in this browser: the cookies, and `Clear-Site-Data` for
+/// storage, so unsaved drafts kept on a shared computer go with the session.
+pub fn signed_out(state: &WebState, response: &mut Response) {
+    for c in clear_session_cookies(state) {
+        response.headers_mut().append(header::SET_COOKIE, c);
+    }
+    response
+        .headers_mut()
+        .insert("clear-site-data", HeaderValue::from_static("\"storage\""));
+}
+
 /// `Set-Cookie` values that end a session in this browser.
 pub fn clear_session_cookies(state: &WebState) -> [HeaderValue; 2] {
     let s = secure(state);
@@ -88,18 +99,21 @@ fn header_value(s: &str) -> HeaderValue {
     HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-/// The client's address, for throttling: the peer, or the first `X-Forwarded-For` entry
-/// when configured to trust a proxy.
+/// The client's address, for throttling: the peer, or — when configured to sit behind a
+/// proxy — the last `X-Forwarded-For` entry, the one that proxy appended (earlier entries
+/// are whatever the client wrote).
 pub fn client_address(parts: &Parts, state: &WebState) -> String {
     if state.app.config().trust_forwarded_for {
-        if let Some(first) = parts
+        if let Some(last) = parts
             .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .last()
             .and_then(|v| v.trim().parse::<IpAddr>().ok())
         {
-            return first.to_string();
+            return last.to_string();
         }
     }
     peer(parts).map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
