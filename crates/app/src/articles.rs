@@ -82,7 +82,7 @@ impl Actor {
         self.role.is_editorial() || self.user_id.is_some()
     }
 
-    fn require(&self, allowed: bool) -> Result<()> {
+    pub(crate) fn require(&self, allowed: bool) -> Result<()> {
         if allowed {
             Ok(())
         } else {
@@ -336,20 +336,21 @@ impl App {
         Ok(article)
     }
 
-    /// Every revision of an article, newest first, as stored (snapshots keep Markdown; their
-    /// HTML is not rendered).
-    pub(crate) async fn stored_revisions(
+    /// The article as it is now and every revision of it, newest first, as stored
+    /// (snapshots keep Markdown; their HTML is not rendered): one read for a page that shows
+    /// or compares revisions.
+    pub async fn revision_log(
         &self,
         actor: &Actor,
         id: ArticleId,
-    ) -> Result<Vec<Revision>> {
-        self.article_for_editing(actor, id).await?;
-        Ok(self.store().revisions(id).await?)
+    ) -> Result<(Article, Vec<Revision>)> {
+        let article = self.article_for_editing(actor, id).await?;
+        Ok((article, self.store().revisions(id).await?))
     }
 
     /// Every revision of an article, newest first, each with its body rendered.
     pub async fn revisions(&self, actor: &Actor, id: ArticleId) -> Result<Vec<Revision>> {
-        let mut revisions = self.stored_revisions(actor, id).await?;
+        let (_, mut revisions) = self.revision_log(actor, id).await?;
         for r in &mut revisions {
             r.snapshot.body_html = dateline_render::render_body(&r.snapshot.body_markdown).html;
         }
@@ -428,7 +429,18 @@ impl App {
         })
         .await
     }
+}
 
+/// What unpublishing makes of an article in `status`: a schedule is cancelled back to a
+/// draft, anything else is withdrawn.
+pub fn unpublished_status(status: Status) -> Status {
+    match status {
+        Status::Scheduled => Status::Draft,
+        _ => Status::Unpublished,
+    }
+}
+
+impl App {
     /// Withdraws a published article (its URL answers 410) or cancels a schedule.
     pub async fn unpublish_article(
         &self,
@@ -442,10 +454,10 @@ impl App {
             version,
             Utc::now(),
             Actor::may_publish,
-            |current| match current.status {
+            |current| match unpublished_status(current.status) {
                 // Cancelling a schedule forgets its time: "publish" later means now.
-                Status::Scheduled => (Status::Draft, None),
-                _ => (Status::Unpublished, current.published_at),
+                Status::Draft => (Status::Draft, None),
+                other => (other, current.published_at),
             },
         )
         .await

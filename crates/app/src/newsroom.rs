@@ -2,7 +2,7 @@
 //! suggestions for the editor's fields, and who else has an article open.
 
 use chrono::{Duration, Utc};
-use dateline_core::{ArticleId, Role};
+use dateline_core::ArticleId;
 pub use dateline_store::newsroom::{NewsroomFilter, NewsroomItem};
 
 use crate::articles::Actor;
@@ -38,7 +38,7 @@ impl App {
 
     /// Existing tags starting with `prefix`, for the editor's suggestions.
     pub async fn tag_suggestions(&self, actor: &Actor, prefix: &str) -> Result<Vec<String>> {
-        require_newsroom(actor)?;
+        actor.require(actor.may_write())?;
         let prefix: String = prefix.trim().chars().take(100).collect();
         if prefix.is_empty() {
             return Ok(Vec::new());
@@ -48,13 +48,13 @@ impl App {
 
     /// Every section name, for the editor's picker.
     pub async fn section_names(&self, actor: &Actor) -> Result<Vec<String>> {
-        require_newsroom(actor)?;
+        actor.require(actor.may_write())?;
         Ok(self.store().section_names().await?)
     }
 
     /// Every byline name, for the editor's suggestions.
     pub async fn author_names(&self, actor: &Actor) -> Result<Vec<String>> {
-        require_newsroom(actor)?;
+        actor.require(actor.may_write())?;
         Ok(self.store().author_names().await?)
     }
 
@@ -77,13 +77,5 @@ impl App {
             .into_iter()
             .map(|(_, name, email)| Present { name, email })
             .collect())
-    }
-}
-
-fn require_newsroom(actor: &Actor) -> Result<()> {
-    if actor.user_id.is_some() || actor.role >= Role::Editor {
-        Ok(())
-    } else {
-        Err(Error::Forbidden)
     }
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::articles::{Actor, ArticlePatch};
 use crate::{App, Error, Result};
+use dateline_store::editorial::Revision;
 
 /// The fields an editor writes, as the form holds them: plain strings, `""` for absent,
 /// tags and authors comma-separated.
@@ -333,48 +334,55 @@ pub struct RevisionSummary {
     pub removed: usize,
 }
 
-impl App {
-    /// The history of an article, newest first, each with what it changed.
-    pub async fn history(&self, actor: &Actor, id: ArticleId) -> Result<Vec<RevisionSummary>> {
-        let revisions = self.stored_revisions(actor, id).await?;
-        let mut out = Vec::with_capacity(revisions.len());
-        // Newest first: each revision compares with the next (older) one.
-        for (i, r) in revisions.iter().enumerate() {
-            let older = revisions.get(i + 1);
-            let new_fields = ArticleFields::from_article(&r.snapshot);
-            let (mut changes, mut added, mut removed) = (Vec::new(), 0, 0);
-            match older {
-                Some(o) => {
-                    for d in diff_fields(&ArticleFields::from_article(&o.snapshot), &new_fields) {
-                        changes.push(d.label.to_owned());
-                        added += d.added;
-                        removed += d.removed;
-                    }
-                    if o.snapshot.status != r.snapshot.status {
-                        changes.push(format!("status: {}", r.snapshot.status));
-                    }
-                    if o.snapshot.correction != r.snapshot.correction {
-                        changes.push("correction note".to_owned());
-                    }
+/// What each revision changed since the one before it, newest first (`revisions` as
+/// [`App::revision_log`] returns them).
+pub fn summarise(revisions: &[Revision]) -> Vec<RevisionSummary> {
+    let mut out = Vec::with_capacity(revisions.len());
+    // Newest first: each revision compares with the next (older) one.
+    for (i, r) in revisions.iter().enumerate() {
+        let new_fields = ArticleFields::from_article(&r.snapshot);
+        let (mut changes, mut added, mut removed) = (Vec::new(), 0, 0);
+        match revisions.get(i + 1) {
+            Some(o) => {
+                for d in diff_fields(&ArticleFields::from_article(&o.snapshot), &new_fields) {
+                    changes.push(d.label.to_owned());
+                    added += d.added;
+                    removed += d.removed;
                 }
-                None => {
-                    changes.push("created".to_owned());
-                    added = new_fields.body.split_whitespace().count();
+                if o.snapshot.status != r.snapshot.status {
+                    changes.push(format!("status: {}", r.snapshot.status));
+                }
+                if o.snapshot.correction != r.snapshot.correction {
+                    changes.push("correction note".to_owned());
                 }
             }
-            out.push(RevisionSummary {
-                version: r.version,
-                actor: r.actor.clone(),
-                created_at: r.created_at,
-                status: r.snapshot.status,
-                changes,
-                added,
-                removed,
-            });
+            None => {
+                changes.push("created".to_owned());
+                added = new_fields.body.split_whitespace().count();
+            }
         }
-        Ok(out)
+        out.push(RevisionSummary {
+            version: r.version,
+            actor: r.actor.clone(),
+            created_at: r.created_at,
+            status: r.snapshot.status,
+            changes,
+            added,
+            removed,
+        });
     }
+    out
+}
 
+/// The snapshot of `version` among `revisions`.
+pub fn at_version(revisions: &[Revision], version: Version) -> Option<&Article> {
+    revisions
+        .iter()
+        .find(|r| r.version == version)
+        .map(|r| &r.snapshot)
+}
+
+impl App {
     /// The article as it was at `version`.
     pub async fn revision(
         &self,
@@ -382,8 +390,9 @@ impl App {
         id: ArticleId,
         version: Version,
     ) -> Result<Article> {
-        self.stored_revisions(actor, id)
+        self.revision_log(actor, id)
             .await?
+            .1
             .into_iter()
             .find(|r| r.version == version)
             .map(|r| r.snapshot)

@@ -126,7 +126,8 @@ impl IntoResponse for WebError {
 }
 
 impl WebError {
-    fn retry_after(&self) -> Option<u64> {
+    /// Seconds a refused client should wait (throttled sign-ins).
+    pub(crate) fn retry_after(&self) -> Option<u64> {
         match self {
             WebError::App(AppError::Throttled { retry_after_secs }) => Some(*retry_after_secs),
             WebError::Html(inner, _) => inner.retry_after(),

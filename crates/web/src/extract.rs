@@ -121,3 +121,10 @@ async fn session_actor(parts: &Parts, state: &WebState) -> Result<ApiActor, WebE
     }
     Ok(ApiActor(signed_in.actor()))
 }
+
+/// An article id from a path segment; anything that is not one is a 404.
+pub fn parse_id(raw: &str) -> Result<dateline_core::ArticleId, WebError> {
+    raw.parse::<i64>()
+        .map(dateline_core::ArticleId)
+        .map_err(|_| WebError::App(dateline_app::Error::NotFound))
+}

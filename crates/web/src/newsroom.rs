@@ -107,21 +107,12 @@ pub(crate) fn error_page(state: &WebState, editor: Option<&Editor>, error: WebEr
         json!({"title": title, "message": message, "code": error.code()}),
     ) {
         Ok(mut r) => {
-            if let Some(v) = error_retry_after(&error) {
+            if let Some(v) = error.retry_after() {
                 r.headers_mut().insert(header::RETRY_AFTER, v.into());
             }
             r
         }
         Err(e) => e.into_response(),
-    }
-}
-
-fn error_retry_after(error: &WebError) -> Option<u64> {
-    match error {
-        WebError::App(dateline_app::Error::Throttled { retry_after_secs }) => {
-            Some(*retry_after_secs)
-        }
-        _ => None,
     }
 }
 

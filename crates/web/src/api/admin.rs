@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::AdminArticleJson;
-use crate::extract::{ApiActor, ApiJson, ApiQuery};
+use crate::extract::{parse_id, ApiActor, ApiJson, ApiQuery};
 use crate::views::iso_time;
 use crate::{WebError, WebState};
 
@@ -96,12 +96,6 @@ fn article_response(status: StatusCode, a: &dateline_core::Article) -> Response 
         }
     }
     response
-}
-
-fn parse_id(raw: &str) -> Result<ArticleId, WebError> {
-    raw.parse::<i64>()
-        .map(ArticleId)
-        .map_err(|_| WebError::App(dateline_app::Error::NotFound))
 }
 
 async fn create(

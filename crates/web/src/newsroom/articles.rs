@@ -15,14 +15,9 @@ use serde_json::{json, Value};
 
 use super::session::{Editor, EditorForm};
 use super::{error_page, page, see_other};
+use crate::extract::parse_id;
 use crate::views::{human_time, iso_time};
 use crate::{WebError, WebState};
-
-fn parse_id(raw: &str) -> Result<ArticleId, WebError> {
-    raw.parse::<i64>()
-        .map(ArticleId)
-        .map_err(|_| WebError::App(dateline_app::Error::NotFound))
-}
 
 fn time_json(t: DateTime<Utc>) -> Value {
     json!({"iso": iso_time(t), "human": human_time(t)})
@@ -343,14 +338,18 @@ pub async fn edit(
 ) -> Response {
     let result = async {
         let id = parse_id(&id)?;
-        let article = state.app.article_for_editing(&editor.actor(), id).await?;
         // Restoring into a published article changes what readers see: the revision is
         // loaded into the form, to be saved with a correction note like any other change.
+        let (article, log) = match q.from_revision {
+            Some(_) => state.app.revision_log(&editor.actor(), id).await?,
+            None => (state.app.article_for_editing(&editor.actor(), id).await?, Vec::new()),
+        };
         let (fields, flash) = match q.from_revision {
             Some(n) => {
-                let old = state.app.revision(&editor.actor(), id, Version(n)).await?;
+                let old = revisions::at_version(&log, Version(n))
+                    .ok_or(WebError::App(dateline_app::Error::NotFound))?;
                 (
-                    ArticleFields::from_article(&old),
+                    ArticleFields::from_article(old),
                     Some("An older revision is loaded below. Say what you corrected, then save to restore it.".to_owned()),
                 )
             }
@@ -502,8 +501,7 @@ fn check_action(
     let target = match form.action.as_str() {
         "publish" => Status::Published,
         "schedule" => Status::Scheduled,
-        "unpublish" if current.status == Status::Scheduled => Status::Draft,
-        "unpublish" => Status::Unpublished,
+        "unpublish" => dateline_app::articles::unpublished_status(current.status),
         _ => return Ok(None),
     };
     if !actor.may_publish(current) {
@@ -599,15 +597,17 @@ async fn conflict_page(
 ) -> Result<Response, WebError> {
     let actor = editor.actor();
     let based_on = Version(form.version.trim().parse().unwrap_or(0));
-    let base = match state.app.revision(&actor, theirs.id, based_on).await {
-        Ok(a) => ArticleFields::from_article(&a),
-        Err(_) => ArticleFields::from_article(theirs),
-    };
+    let (_, log) = state.app.revision_log(&actor, theirs.id).await?;
+    let base = ArticleFields::from_article(revisions::at_version(&log, based_on).unwrap_or(theirs));
     let theirs_fields = ArticleFields::from_article(theirs);
     let merge = revisions::three_way(&base, &form.fields, &theirs_fields);
     let diffs = revisions::diff_fields(&theirs_fields, &form.fields);
-    let history = state.app.history(&actor, theirs.id).await?;
-    let saved_by: Vec<Value> = history
+    // Only the revisions saved since the user's version are summarised.
+    let newer: Vec<_> = log
+        .into_iter()
+        .take_while(|r| r.version > based_on)
+        .collect();
+    let saved_by: Vec<Value> = revisions::summarise(&newer)
         .iter()
         .filter(|r| r.version > based_on)
         .map(|r| json!({"version": r.version.0, "actor": r.actor, "at": time_json(r.created_at), "changes": r.changes}))
@@ -666,9 +666,8 @@ pub async fn history(
     let result = async {
         let id = parse_id(&id)?;
         let actor = editor.actor();
-        let article = state.app.article_for_editing(&actor, id).await?;
-        let revisions = state.app.history(&actor, id).await?;
-        let rows: Vec<Value> = revisions
+        let (article, log) = state.app.revision_log(&actor, id).await?;
+        let rows: Vec<Value> = revisions::summarise(&log)
             .iter()
             .map(|r| {
                 json!({
@@ -720,13 +719,16 @@ pub async fn diff(
             message: format!("choose two revisions to compare ({})", e.body_text()),
         })?;
         let actor = editor.actor();
-        let article = state.app.article_for_editing(&actor, id).await?;
+        let (article, log) = state.app.revision_log(&actor, id).await?;
         let (older, newer) = (q.from.min(q.to), q.from.max(q.to));
-        let old = state.app.revision(&actor, id, Version(older)).await?;
-        let new = state.app.revision(&actor, id, Version(newer)).await?;
+        let found = |v| {
+            revisions::at_version(&log, Version(v))
+                .ok_or(WebError::App(dateline_app::Error::NotFound))
+        };
+        let (old, new) = (found(older)?, found(newer)?);
         let diffs = revisions::diff_fields(
-            &ArticleFields::from_article(&old),
-            &ArticleFields::from_article(&new),
+            &ArticleFields::from_article(old),
+            &ArticleFields::from_article(new),
         );
         let status_change = (old.status != new.status)
             .then(|| json!({"from": old.status.as_str(), "to": new.status.as_str()}));

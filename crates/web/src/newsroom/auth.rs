@@ -102,10 +102,10 @@ pub async fn signin(
                     "error": if throttled { error.public_message() } else { "That email and password do not match an account.".to_owned() },
                 }),
             )?;
-            if throttled {
+            if let Some(secs) = error.retry_after() {
                 response
                     .headers_mut()
-                    .insert(header::RETRY_AFTER, header::HeaderValue::from(900u32));
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
             }
             Ok(response)
         }
