@@ -374,6 +374,10 @@ impl SearchIndex {
             }
         };
         let terms = self.body_terms(&*query);
+        let words: std::collections::HashSet<String> = terms
+            .iter()
+            .filter_map(|t| t.value().as_str().map(str::to_owned))
+            .collect();
         let mut analyzer = self.index.tokenizer_for_field(self.fields.body)?;
         let mut hits = Vec::with_capacity(addresses.len());
         for (score, address) in addresses {
@@ -385,7 +389,10 @@ impl SearchIndex {
                 .get_first(self.fields.body)
                 .and_then(|v| v.as_str())
                 .unwrap_or("");
-            let snippet_html = first_passage(&mut analyzer, body, &terms);
+            let segment = searcher.segment_reader(address.segment_ord);
+            let first_match = first_position(segment, self.fields.body, address.doc_id, &terms)
+                .and_then(|position| token_offset(body, position));
+            let snippet_html = passage(&mut analyzer, body, first_match, &words);
             hits.push(SearchHit {
                 id,
                 score,
@@ -398,67 +405,92 @@ impl SearchIndex {
 
 impl SearchIndex {
     /// The indexed (stemmed) words the query looks for in the body.
-    fn body_terms(&self, query: &dyn Query) -> std::collections::HashSet<String> {
-        let mut terms = std::collections::HashSet::new();
+    fn body_terms(&self, query: &dyn Query) -> Vec<Term> {
+        let mut terms = Vec::new();
         query.query_terms(&mut |term, _| {
-            if term.field() == self.fields.body {
-                if let Some(text) = term.value().as_str() {
-                    terms.insert(text.to_owned());
-                }
+            if term.field() == self.fields.body && !terms.contains(term) {
+                terms.push(term.clone());
             }
         });
         terms
     }
 }
 
-/// The body's first passage that holds a searched word, about [`SNIPPET_CHARS`] long,
-/// HTML-escaped with the words in `<b>`; the opening when no word is found (typo-tolerant
-/// retries match other spellings).
-///
-/// Why not tantivy's `SnippetGenerator`: it stems every word of the body to pick the best
-/// passage, and under load that was half of the CPU a search used. Stopping at the first
-/// passage reads a few dozen words per hit instead of the whole article.
-fn first_passage(
-    analyzer: &mut tantivy::tokenizer::TextAnalyzer,
-    body: &str,
-    terms: &std::collections::HashSet<String>,
-) -> String {
-    use tantivy::tokenizer::TokenStream;
-    let mut highlights: Vec<(usize, usize)> = Vec::new();
-    let mut window: Option<(usize, usize)> = None;
-    if !terms.is_empty() {
-        let mut stream = analyzer.token_stream(body);
-        while stream.advance() {
-            let token = stream.token();
-            if let Some((_, end)) = window {
-                if token.offset_to > end {
-                    break;
-                }
-            }
-            if terms.contains(&token.text) {
-                if window.is_none() {
-                    // Start a little before the match, at a word boundary.
-                    let start = body[..token.offset_from]
-                        .char_indices()
-                        .rev()
-                        .take_while(|(i, _)| token.offset_from - i <= 60)
-                        .filter(|(_, c)| c.is_whitespace())
-                        .last()
-                        .map_or(
-                            if token.offset_from <= 60 {
-                                0
-                            } else {
-                                token.offset_from
-                            },
-                            |(i, c)| i + c.len_utf8(),
-                        );
-                    window = Some((start, char_boundary(body, start + SNIPPET_CHARS)));
-                }
-                highlights.push((token.offset_from, token.offset_to));
-            }
+/// The first position (in tokens) at which any of `terms` occurs in `doc`'s `field`, read
+/// from the index's positions rather than by re-analysing the text.
+fn first_position(
+    segment: &tantivy::SegmentReader,
+    field: Field,
+    doc: tantivy::DocId,
+    terms: &[Term],
+) -> Option<u32> {
+    use tantivy::postings::Postings;
+    use tantivy::DocSet;
+    let inverted = segment.inverted_index(field).ok()?;
+    let mut positions = Vec::new();
+    let mut first: Option<u32> = None;
+    for term in terms {
+        let Ok(Some(mut postings)) =
+            inverted.read_postings(term, IndexRecordOption::WithFreqsAndPositions)
+        else {
+            continue;
+        };
+        if postings.seek(doc) != doc {
+            continue;
+        }
+        positions.clear();
+        postings.positions(&mut positions);
+        if let Some(&p) = positions.first() {
+            first = Some(first.map_or(p, |f| f.min(p)));
         }
     }
-    let (start, end) = window.unwrap_or((0, char_boundary(body, SNIPPET_CHARS)));
+    first
+}
+
+/// The byte offset in `text` of the token at `position`, counted the way the index counts
+/// them (the `en_stem` analyzer numbers tokens as its word splitter finds them; its filters
+/// drop tokens without renumbering).
+fn token_offset(text: &str, position: u32) -> Option<usize> {
+    use tantivy::tokenizer::{SimpleTokenizer, TokenStream, Tokenizer};
+    let mut splitter = SimpleTokenizer::default();
+    let mut stream = splitter.token_stream(text);
+    while stream.advance() {
+        let token = stream.token();
+        if token.position == position as usize {
+            return Some(token.offset_from);
+        }
+    }
+    None
+}
+
+/// The passage of `body` around `first_match` (a byte offset), about [`SNIPPET_CHARS`]
+/// long and cut at words, HTML-escaped with the searched `words` in `<b>`; the opening
+/// when the body holds no searched word (a title-only or typo-tolerant match).
+///
+/// Why not tantivy's `SnippetGenerator`: it stems every word of the body to pick the best
+/// passage, and under load that was half of the CPU a search used. The first match comes
+/// from the index's positions, so only the few dozen words shown are analysed.
+fn passage(
+    analyzer: &mut tantivy::tokenizer::TextAnalyzer,
+    body: &str,
+    first_match: Option<usize>,
+    words: &std::collections::HashSet<String>,
+) -> String {
+    use tantivy::tokenizer::TokenStream;
+    let start = match first_match {
+        // A match near the top: show the opening.
+        Some(at) if at <= 60 => 0,
+        // Otherwise start a little before the match, at a word boundary.
+        Some(at) => body[..at]
+            .char_indices()
+            .rev()
+            .take_while(|(i, _)| at - i <= 60)
+            .filter(|(_, c)| c.is_whitespace())
+            .last()
+            .map_or(at, |(i, c)| i + c.len_utf8()),
+        None => 0,
+    };
+    let end = char_boundary(body, start + SNIPPET_CHARS);
     // End at a word boundary, like the start.
     let end = if end < body.len() {
         body[start..end]
@@ -467,19 +499,26 @@ fn first_passage(
     } else {
         end
     };
-    let mut html = String::with_capacity(end - start + 32);
+    let shown = &body[start..end];
+    let mut html = String::with_capacity(shown.len() + 32);
     if start > 0 {
         html.push('…');
     }
-    let mut at = start;
-    for (from, to) in highlights.into_iter().filter(|&(_, to)| to <= end) {
-        html.push_str(&escape(&body[at..from]));
-        html.push_str("<b>");
-        html.push_str(&escape(&body[from..to]));
-        html.push_str("</b>");
-        at = to;
+    let mut at = 0;
+    if !words.is_empty() {
+        let mut stream = analyzer.token_stream(shown);
+        while stream.advance() {
+            let token = stream.token();
+            if words.contains(&token.text) {
+                html.push_str(&escape(&shown[at..token.offset_from]));
+                html.push_str("<b>");
+                html.push_str(&escape(&shown[token.offset_from..token.offset_to]));
+                html.push_str("</b>");
+                at = token.offset_to;
+            }
+        }
     }
-    html.push_str(&escape(&body[at..end]));
+    html.push_str(&escape(&shown[at..]));
     if end < body.len() {
         html.push('…');
     }
@@ -665,6 +704,27 @@ mod tests {
         assert_eq!(
             search(&idx2, "harbour").hits[0].snippet_html,
             "Opening words here."
+        );
+    }
+
+    #[test]
+    fn snippet_positions_count_words_as_the_index_does() {
+        // Over-long tokens are dropped by the analyzer but still counted, accents and digits
+        // are word characters, punctuation is not: the highlight must land on the word.
+        let long = "x".repeat(60);
+        let body = format!(
+            "Caf\u{e9} owners in Z\u{fc}rich, on 12.5.2004 {long} said: \"the harbour\u{2019}s closed\". {}",
+            "More words follow here. ".repeat(20)
+        );
+        let idx = SearchIndex::in_memory().expect("index");
+        idx.apply(&[doc(6, "Quay", &body, "x", 1)], &[], 1)
+            .expect("apply");
+        let html = &search(&idx, "harbour").hits[0].snippet_html;
+        assert!(html.contains("the <b>harbour</b>\u{2019}s"), "{html}");
+        let html = &search(&idx, "z\u{fc}rich owners").hits[0].snippet_html;
+        assert!(
+            html.starts_with("Caf\u{e9} <b>owners</b> in <b>Z\u{fc}rich</b>,"),
+            "{html}"
         );
     }
 
