@@ -435,7 +435,8 @@ fn first_position(
         else {
             continue;
         };
-        if postings.seek(doc) != doc {
+        // A fresh postings list stands on its first document; `seek` may only go forward.
+        if postings.doc() > doc || postings.seek(doc) != doc {
             continue;
         }
         positions.clear();
@@ -476,7 +477,7 @@ fn passage(
     first_match: Option<usize>,
     words: &std::collections::HashSet<String>,
 ) -> String {
-    use tantivy::tokenizer::TokenStream;
+    use tantivy::tokenizer::{SimpleTokenizer, TokenStream, Tokenizer};
     let start = match first_match {
         // A match near the top: show the opening.
         Some(at) if at <= 60 => 0,
@@ -504,18 +505,29 @@ fn passage(
     if start > 0 {
         html.push('…');
     }
+    // Stemming is the costly step, and the English stemmer keeps a word's first letter, so
+    // only words starting like a searched stem go through the analyzer.
+    let initials: Vec<char> = words.iter().filter_map(|w| w.chars().next()).collect();
+    let mut splitter = SimpleTokenizer::default();
+    let mut words_shown = splitter.token_stream(shown);
     let mut at = 0;
-    if !words.is_empty() {
-        let mut stream = analyzer.token_stream(shown);
-        while stream.advance() {
-            let token = stream.token();
-            if words.contains(&token.text) {
-                html.push_str(&escape(&shown[at..token.offset_from]));
-                html.push_str("<b>");
-                html.push_str(&escape(&shown[token.offset_from..token.offset_to]));
-                html.push_str("</b>");
-                at = token.offset_to;
-            }
+    while words_shown.advance() {
+        let word = words_shown.token();
+        let initial = word
+            .text
+            .chars()
+            .next()
+            .and_then(|c| c.to_lowercase().next());
+        if !initial.is_some_and(|c| initials.contains(&c)) {
+            continue;
+        }
+        let mut analyzed = analyzer.token_stream(&word.text);
+        if analyzed.advance() && words.contains(&analyzed.token().text) {
+            html.push_str(&escape(&shown[at..word.offset_from]));
+            html.push_str("<b>");
+            html.push_str(&escape(&shown[word.offset_from..word.offset_to]));
+            html.push_str("</b>");
+            at = word.offset_to;
         }
     }
     html.push_str(&escape(&shown[at..]));
@@ -726,6 +738,24 @@ mod tests {
             html.starts_with("Caf\u{e9} <b>owners</b> in <b>Z\u{fc}rich</b>,"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn snippets_of_hits_whose_body_holds_only_some_words() {
+        // "harbour" is only in the first article's title: its body postings start after it.
+        let idx = SearchIndex::in_memory().expect("index");
+        idx.apply(
+            &[
+                doc(1, "Harbour news", "The fleet returned at dawn.", "x", 1),
+                doc(2, "Boats", "The harbour fleet sailed.", "x", 2),
+            ],
+            &[],
+            1,
+        )
+        .expect("apply");
+        let page = search(&idx, "harbour fleet");
+        let first = page.hits.iter().find(|h| h.id == 1).expect("hit");
+        assert_eq!(first.snippet_html, "The <b>fleet</b> returned at dawn.");
     }
 
     #[test]

@@ -12,9 +12,12 @@ use sqlx::any::Any;
 use sqlx::Row;
 
 use crate::binds::{Bind, Sql};
-use crate::rows::{article_from_row, slug as parse_slug, ARTICLE_SELECT, ARTICLE_SUMMARY_SELECT};
+use crate::rows::{
+    article_from_row, slug as parse_slug, ARTICLE_SELECT, ARTICLE_SUMMARY_COLUMNS,
+    ARTICLE_SUMMARY_SELECT,
+};
 use crate::terms::TermKind;
-use crate::{Error, Result, Store};
+use crate::{Backend, Error, Result, Store};
 
 const VISIBLE: &str = " a.status = 'published' AND a.published_at <= ";
 
@@ -226,18 +229,41 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut sql = Sql::new(ARTICLE_SUMMARY_SELECT);
-        sql.push(" WHERE")
-            .push(VISIBLE)
-            .bind(Bind::Int(now.timestamp()))
-            .push(" AND a.id IN (");
-        for (i, id) in ids.iter().take(500).enumerate() {
-            if i > 0 {
-                sql.push(", ");
+        let ids = &ids[..ids.len().min(500)];
+        let sql = match self.backend() {
+            Backend::Sqlite => {
+                let wanted = ids.iter().map(|id| id.0.to_string()).collect::<Vec<_>>();
+                let wanted = format!("[{}]", wanted.join(","));
+                // A join on `json_each` is one primary-key lookup per id. An `IN (…)` list
+                // makes SQLite build and free a temporary b-tree, with its own page cache,
+                // in every query: about a tenth of a search request's CPU.
+                let mut sql = Sql::new(ARTICLE_SUMMARY_COLUMNS);
+                sql.push("FROM json_each(")
+                    .bind(Bind::Text(wanted))
+                    .push(
+                        ") wanted JOIN articles a ON a.id = wanted.value \
+                         LEFT JOIN sections s ON s.id = a.section_id WHERE",
+                    )
+                    .push(VISIBLE)
+                    .bind(Bind::Int(now.timestamp()));
+                sql
             }
-            sql.bind(Bind::Int(id.0));
-        }
-        sql.push(")");
+            Backend::Postgres => {
+                let mut sql = Sql::new(ARTICLE_SUMMARY_SELECT);
+                sql.push(" WHERE")
+                    .push(VISIBLE)
+                    .bind(Bind::Int(now.timestamp()))
+                    .push(" AND a.id IN (");
+                for (i, id) in ids.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(", ");
+                    }
+                    sql.bind(Bind::Int(id.0));
+                }
+                sql.push(")");
+                sql
+            }
+        };
         let rows = sql.query().fetch_all(self.pool()).await?;
         let mut found: std::collections::HashMap<i64, Article> = rows
             .iter()

@@ -16,15 +16,28 @@ pub(crate) const ARTICLE_SELECT: &str = "SELECT a.id, a.slug, a.external_id, a.t
     a.version, COALESCE(a.story_id, a.id) AS story_id, a.word_count, a.owner_id \
     FROM articles a LEFT JOIN sections s ON s.id = a.section_id";
 
+/// The select list shared by [`ARTICLE_SUMMARY_SELECT`] and [`ARTICLE_SUMMARY_COLUMNS`].
+macro_rules! summary_columns {
+    () => {
+        "SELECT a.id, a.slug, a.external_id, a.title, \
+        a.standfirst, '' AS body_markdown, '' AS body_html, a.summary, a.teaser, a.dateline, \
+        s.slug AS section_slug, s.name AS section_name, a.tags_json, a.authors_json, \
+        a.lead_image_url, a.lead_image_caption, a.lead_image_credit, a.source, \
+        a.correction_note, a.corrected_at, a.status, a.created_at, a.published_at, a.updated_at, \
+        a.version, COALESCE(a.story_id, a.id) AS story_id, a.word_count, a.owner_id "
+    };
+}
+
 /// Like [`ARTICLE_SELECT`] without the two bodies (returned empty): for lists of links and
 /// teasers, where reading and decoding two copies of every body is most of the cost.
-pub(crate) const ARTICLE_SUMMARY_SELECT: &str = "SELECT a.id, a.slug, a.external_id, a.title, \
-    a.standfirst, '' AS body_markdown, '' AS body_html, a.summary, a.teaser, a.dateline, \
-    s.slug AS section_slug, s.name AS section_name, a.tags_json, a.authors_json, \
-    a.lead_image_url, a.lead_image_caption, a.lead_image_credit, a.source, \
-    a.correction_note, a.corrected_at, a.status, a.created_at, a.published_at, a.updated_at, \
-    a.version, COALESCE(a.story_id, a.id) AS story_id, a.word_count, a.owner_id \
-    FROM articles a LEFT JOIN sections s ON s.id = a.section_id";
+pub(crate) const ARTICLE_SUMMARY_SELECT: &str = concat!(
+    summary_columns!(),
+    "FROM articles a LEFT JOIN sections s ON s.id = a.section_id"
+);
+
+/// The select list of [`ARTICLE_SUMMARY_SELECT`], for queries that need another `FROM`
+/// (which must name the articles `a` and their sections `s`).
+pub(crate) const ARTICLE_SUMMARY_COLUMNS: &str = summary_columns!();
 
 pub(crate) fn time(secs: i64) -> Result<DateTime<Utc>> {
     DateTime::from_timestamp(secs, 0)
