@@ -57,6 +57,31 @@ fn related_doc(a: &Article, body: String) -> Doc {
     }
 }
 
+/// One editor's change to an article's related list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelatedChange {
+    /// Put this article first (after earlier pins), whatever the engine thinks.
+    Pin(ArticleId),
+    /// Let the engine decide about this article again.
+    Unpin(ArticleId),
+    /// Never show this article in the list.
+    Exclude(ArticleId),
+    /// Lift an exclusion.
+    Include(ArticleId),
+}
+
+/// An article's related list as the editor sees it (see [`App::related_overview`]).
+#[derive(Debug, Clone)]
+pub struct RelatedOverview {
+    /// What readers get, in order, with scores (1.0 for pins).
+    pub shown: Vec<(Article, f32)>,
+    /// Pinned articles in pin order, including any that readers cannot see (not published;
+    /// `None`: deleted since).
+    pub pinned: Vec<(ArticleId, Option<Article>)>,
+    /// Excluded articles (`None`: deleted since).
+    pub excluded: Vec<(ArticleId, Option<Article>)>,
+}
+
 impl App {
     /// Opens this node's search index (in `data_dir/search`) so that searches and the
     /// indexer can run. Fails with a clear error if another process holds it.
@@ -236,6 +261,73 @@ impl App {
         tx.commit().await?;
         self.after_change(&[format!("article:{id}")]);
         Ok(self.store().related_overrides(id).await?)
+    }
+
+    /// Applies one editor's change to the related list of `id` (see [`RelatedChange`]):
+    /// pinning an excluded article lifts its exclusion and excluding a pinned one unpins it.
+    pub async fn change_related_overrides(
+        &self,
+        actor: &crate::articles::Actor,
+        id: ArticleId,
+        change: RelatedChange,
+    ) -> Result<(Vec<ArticleId>, Vec<ArticleId>)> {
+        if !actor.role.is_editorial() {
+            return Err(Error::Forbidden);
+        }
+        let (mut pins, mut excludes) = self.store().related_overrides(id).await?;
+        match change {
+            RelatedChange::Pin(other) => {
+                excludes.retain(|e| *e != other);
+                if !pins.contains(&other) {
+                    pins.push(other);
+                }
+            }
+            RelatedChange::Unpin(other) => pins.retain(|p| *p != other),
+            RelatedChange::Exclude(other) => {
+                pins.retain(|p| *p != other);
+                if !excludes.contains(&other) {
+                    excludes.push(other);
+                }
+            }
+            RelatedChange::Include(other) => excludes.retain(|e| *e != other),
+        }
+        self.set_related_overrides(actor, id, pins, excludes).await
+    }
+
+    /// What an editor sees of an article's related list: the first `limit` items as readers
+    /// get them (pins first), and every pinned and excluded article whatever its status.
+    pub async fn related_overview(
+        &self,
+        actor: &crate::articles::Actor,
+        article: &Article,
+        limit: usize,
+    ) -> Result<RelatedOverview> {
+        if !actor.role.is_editorial() {
+            return Err(Error::Forbidden);
+        }
+        let (pins, excludes) = self.store().related_overrides(article.id).await?;
+        let shown = self.related_articles(article, limit).await?;
+        let mut pinned = Vec::with_capacity(pins.len());
+        for id in pins {
+            pinned.push((id, self.article_unless_deleted(id).await?));
+        }
+        let mut excluded = Vec::with_capacity(excludes.len());
+        for id in excludes {
+            excluded.push((id, self.article_unless_deleted(id).await?));
+        }
+        Ok(RelatedOverview {
+            shown,
+            pinned,
+            excluded,
+        })
+    }
+
+    async fn article_unless_deleted(&self, id: ArticleId) -> Result<Option<Article>> {
+        match self.store().article(id).await {
+            Ok(a) => Ok(Some(a)),
+            Err(dateline_store::Error::NotFound) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// The story cluster of an article: shared by all its near-duplicate versions.

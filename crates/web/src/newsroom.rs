@@ -7,6 +7,7 @@
 pub mod articles;
 pub mod auth;
 pub mod people;
+pub mod related;
 pub mod session;
 
 use axum::http::{header, StatusCode};
@@ -35,6 +36,7 @@ pub fn routes() -> Router<WebState> {
         .route("/admin/articles/{id}/history", get(articles::history))
         .route("/admin/articles/{id}/diff", get(articles::diff))
         .route("/admin/articles/{id}/restore", post(articles::restore))
+        .route("/admin/articles/{id}/related", post(related::change))
         .route("/admin/account", get(people::account))
         .route(
             "/admin/account/signout-everywhere",

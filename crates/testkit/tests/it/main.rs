@@ -9,5 +9,6 @@ mod discovery;
 mod import;
 mod newsroom;
 mod pages;
+mod related_panel;
 mod store;
 mod store_editor;

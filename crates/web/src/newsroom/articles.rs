@@ -230,6 +230,8 @@ struct EditorView<'a> {
     version: i64,
     errors: Option<&'a FieldErrors>,
     flash: Option<&'a str>,
+    /// Why the last related-list change was refused.
+    related_error: Option<&'a str>,
     correction_draft: &'a str,
 }
 
@@ -247,6 +249,7 @@ async fn editor_page(
         "version": view.version,
         "errors": view.errors,
         "flash": view.flash,
+        "related_error": view.related_error,
         "sections": sections,
         "authors": authors,
         "correction_draft": view.correction_draft,
@@ -284,6 +287,7 @@ async fn editor_page(
             .map(|p| json!({"name": p.name, "email": p.email}))
             .collect::<Vec<_>>());
         ctx["other_versions"] = json!(versions);
+        ctx["related"] = json!(super::related::panel(state, &actor, a).await?);
     } else {
         ctx["can_publish"] = json!(actor.role >= dateline_core::Role::Author);
     }
@@ -302,6 +306,7 @@ pub async fn new_page(State(state): State<WebState>, editor: Editor) -> Response
         version: 0,
         errors: None,
         flash: None,
+        related_error: None,
         correction_draft: "",
     };
     editor_page(&state, &editor, StatusCode::OK, view)
@@ -318,6 +323,10 @@ fn flash_for(done: Option<&str>) -> Option<&'static str> {
         "unpublished" => "Unpublished. Readers now get “withdrawn” at its address.",
         "restored" => "Revision restored as a new revision.",
         "discarded" => "Your unsaved changes were discarded; this is the current version.",
+        "pinned" => "Pinned: it comes first in the related list.",
+        "unpinned" => "Unpinned: the related list decides about it again.",
+        "excluded" => "Excluded: it no longer appears in the related list.",
+        "included" => "The exclusion is lifted.",
         _ => return None,
     })
 }
@@ -327,6 +336,7 @@ fn flash_for(done: Option<&str>) -> Option<&'static str> {
 pub struct EditQuery {
     done: Option<String>,
     from_revision: Option<i64>,
+    related_error: Option<String>,
 }
 
 /// `GET /admin/articles/{id}/edit`.
@@ -364,6 +374,10 @@ pub async fn edit(
             version: article.version.0,
             errors: None,
             flash: flash.as_deref(),
+            related_error: q
+                .related_error
+                .as_deref()
+                .and_then(super::related::refusal_message),
             correction_draft: "",
         };
         editor_page(&state, &editor, StatusCode::OK, view).await
@@ -406,6 +420,7 @@ pub async fn create(
                 version: 0,
                 errors: Some(&errors),
                 flash: None,
+                related_error: None,
                 correction_draft: "",
             };
             editor_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, view)
@@ -472,6 +487,7 @@ pub async fn save(
                         version: view_version,
                         errors: Some(&errors),
                         flash: None,
+                        related_error: None,
                         correction_draft: &form.correction,
                     };
                     editor_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, view).await

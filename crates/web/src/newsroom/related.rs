@@ -1,0 +1,192 @@
+//! The editor's "Related articles" panel: what readers get under the article, and the
+//! editors' pins and exclusions (the same overrides as `PUT /api/v1/admin/articles/{id}/related`).
+//! Plain forms: one button per change, so it works without JavaScript.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use chrono::Utc;
+use dateline_app::articles::Actor;
+use dateline_app::discovery::RelatedChange;
+use dateline_core::{Article, ArticleId};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::session::EditorForm;
+use super::{error_page, see_other};
+use crate::extract::parse_id;
+use crate::views::{human_time, iso_time};
+use crate::{WebError, WebState};
+
+/// How many items the panel lists: the ones readers see and the next few in line.
+const PANEL_ITEMS: usize = 10;
+
+/// The panel's data for the editor page, or `None` for roles that may not change it.
+pub(super) async fn panel(
+    state: &WebState,
+    actor: &Actor,
+    article: &Article,
+) -> Result<Option<Value>, WebError> {
+    if !actor.role.is_editorial() {
+        return Ok(None);
+    }
+    let overview = state
+        .app
+        .related_overview(actor, article, PANEL_ITEMS)
+        .await?;
+    let shown_ids: Vec<ArticleId> = overview.shown.iter().map(|(a, _)| a.id).collect();
+    let shown: Vec<Value> = overview
+        .shown
+        .iter()
+        .map(|(a, score)| {
+            json!({
+                "id": a.id.0,
+                "title": a.title,
+                "section": a.section.as_ref().map(|s| s.name.as_str()),
+                "published": a.published_at.map(|t| json!({"iso": iso_time(t), "human": human_time(t)})),
+                "pinned": overview.pinned.iter().any(|(id, _)| *id == a.id),
+                "score": format!("{score:.2}"),
+            })
+        })
+        .collect();
+    let listed = |items: &[(ArticleId, Option<Article>)], skip: &[ArticleId]| -> Vec<Value> {
+        items
+            .iter()
+            .filter(|(id, _)| !skip.contains(id))
+            .map(|(id, a)| {
+                json!({
+                    "id": id.0,
+                    "title": a.as_ref().map(|a| a.title.as_str()),
+                    "status": a.as_ref().map_or("deleted", |a| a.status.as_str()),
+                })
+            })
+            .collect()
+    };
+    Ok(Some(json!({
+        "count": state.app.config().related_count,
+        "shown": shown,
+        "pinned_elsewhere": listed(&overview.pinned, &shown_ids),
+        "excluded": listed(&overview.excluded, &[]),
+    })))
+}
+
+/// `POST /admin/articles/{id}/related`: one change, from a list button (`change`) or from
+/// the "another article" form (`article` and `op`).
+#[derive(Deserialize)]
+pub struct RelatedForm {
+    /// `pin:ID`, `unpin:ID`, `exclude:ID` or `include:ID`.
+    change: Option<String>,
+    /// An article's address on the site, its slug, or its number.
+    article: Option<String>,
+    /// What to do with `article`: `pin` (the default) or `exclude`.
+    op: Option<String>,
+}
+
+/// Why a change was not made, as the `related_error` code the editor page explains.
+type Refusal = &'static str;
+
+/// The editor page's text for a `related_error` code.
+pub(super) fn refusal_message(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "not-found" => "No published article was found at that address.",
+        "missing" => "Give the address of the article to pin or exclude.",
+        "invalid" => "That change was not made: an article cannot be related to itself, and at most 20 articles can be pinned or excluded.",
+        _ => return None,
+    })
+}
+
+/// `POST /admin/articles/{id}/related`.
+pub async fn change(
+    State(state): State<WebState>,
+    Path(id): Path<String>,
+    EditorForm { editor, form, .. }: EditorForm<RelatedForm>,
+) -> Response {
+    let result = async {
+        let id = parse_id(&id)?;
+        let actor = editor.actor();
+        if !actor.role.is_editorial() {
+            return Err(WebError::App(dateline_app::Error::Forbidden));
+        }
+        state.app.article_for_editing(&actor, id).await?;
+        let back = |query: String| see_other(&format!("/admin/articles/{id}/edit?{query}#related"));
+        let change = match requested_change(&state, &form).await? {
+            Ok(change) => change,
+            Err(code) => return Ok(back(format!("related_error={code}"))),
+        };
+        match state.app.change_related_overrides(&actor, id, change).await {
+            Ok(_) => Ok(back(format!("done={}", done_code(change)))),
+            Err(dateline_app::Error::Invalid(_)) => Ok(back("related_error=invalid".into())),
+            Err(e) => Err(e.into()),
+        }
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, Some(&editor), e))
+}
+
+fn done_code(change: RelatedChange) -> &'static str {
+    match change {
+        RelatedChange::Pin(_) => "pinned",
+        RelatedChange::Unpin(_) => "unpinned",
+        RelatedChange::Exclude(_) => "excluded",
+        RelatedChange::Include(_) => "included",
+    }
+}
+
+fn change_of(op: &str, id: ArticleId) -> Result<RelatedChange, Refusal> {
+    Ok(match op {
+        "pin" => RelatedChange::Pin(id),
+        "unpin" => RelatedChange::Unpin(id),
+        "exclude" => RelatedChange::Exclude(id),
+        "include" => RelatedChange::Include(id),
+        _ => return Err("invalid"),
+    })
+}
+
+async fn requested_change(
+    state: &WebState,
+    form: &RelatedForm,
+) -> Result<Result<RelatedChange, Refusal>, WebError> {
+    if let Some(change) = form.change.as_deref() {
+        let parsed = change
+            .split_once(':')
+            .and_then(|(op, id)| Some((op, ArticleId(id.trim().parse().ok()?))));
+        return Ok(match parsed {
+            Some((op, id)) => change_of(op, id),
+            None => Err("invalid"),
+        });
+    }
+    let reference = form.article.as_deref().map(str::trim).unwrap_or_default();
+    if reference.is_empty() {
+        return Ok(Err("missing"));
+    }
+    let Some(id) = resolve(state, reference).await? else {
+        return Ok(Err("not-found"));
+    };
+    Ok(change_of(form.op.as_deref().unwrap_or("pin"), id))
+}
+
+/// The article an editor means by `reference`: its number (`1234`, `#1234`), or its
+/// address on the site (full URL or path) or slug, which must be public.
+async fn resolve(state: &WebState, reference: &str) -> Result<Option<ArticleId>, WebError> {
+    if let Ok(n) = reference.trim_start_matches('#').parse::<i64>() {
+        return found(state.app.store().article(ArticleId(n)).await);
+    }
+    let path = reference.split_once("://").map_or(reference, |(_, rest)| {
+        rest.find('/').map_or("", |i| &rest[i..])
+    });
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let Some(slug) = path.split('/').rfind(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    found(state.app.store().public_article(slug, Utc::now()).await)
+}
+
+fn found<E>(lookup: Result<Article, E>) -> Result<Option<ArticleId>, WebError>
+where
+    dateline_app::Error: From<E>,
+{
+    match lookup.map_err(dateline_app::Error::from) {
+        Ok(a) => Ok(Some(a.id)),
+        Err(dateline_app::Error::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
