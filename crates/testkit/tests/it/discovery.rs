@@ -487,3 +487,135 @@ async fn editors_pin_and_exclude_related_articles() {
         );
     }
 }
+
+/// Polls `check` on node B every 50 ms for up to 5 s; true once it holds.
+async fn eventually<F, Fut>(mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..100 {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn a_second_node_s_search_and_related_lists_follow_the_other_node_s_writes() {
+    for backend in backends() {
+        let a_node = TestApp::spawn(backend).await.expect("app");
+        let b_node = a_node.another_node().await.expect("second node");
+        let key = a_node.key(Role::Editor).await.expect("key");
+        b_node.settle_index().await.expect("B starts");
+
+        // Written on A, after B has started: B learns of them from the store's changes.
+        let harbour = a_node
+            .arrange_article(story("Harbour reopens at Sur", HARBOUR, "World", 10))
+            .await
+            .expect("harbour");
+        let duqm = a_node
+            .arrange_article(story(
+                "Cyclone damage closes Duqm port",
+                "Cyclone Shaheen damaged the breakwater at Duqm port. The Ministry of Transport said repairs to the port would take weeks.",
+                "World",
+                8,
+            ))
+            .await
+            .expect("duqm");
+        for (title, body, section) in [
+            (
+                "Cup final goes to penalties",
+                "The football club won the cup after a penalty shoot-out.",
+                "Sport",
+            ),
+            (
+                "Chip maker profits rise",
+                "Profits at the chip maker rose as phone sales grew.",
+                "Business",
+            ),
+        ] {
+            a_node
+                .arrange_article(story(title, body, section, 12))
+                .await
+                .expect("filler");
+        }
+        let found_on_b = |q: &'static str| {
+            let b = &b_node;
+            async move { slugs(&search(b, q).await) }
+        };
+        assert!(
+            eventually(|| async { found_on_b("q=breakwater").await.len() == 2 }).await,
+            "{backend:?}: B's index never caught up"
+        );
+        let related_on_b = |slug: String| {
+            let b = &b_node;
+            async move {
+                slugs(
+                    &b.get_json(&format!("/api/v1/articles/{slug}/related?limit=10"), 200)
+                        .await
+                        .expect("related"),
+                )
+            }
+        };
+        a_node.settle_index().await.expect("A indexed");
+        let related_on_a = slugs(
+            &a_node
+                .get_json(
+                    &format!("/api/v1/articles/{}/related?limit=10", harbour.slug),
+                    200,
+                )
+                .await
+                .expect("related on A"),
+        );
+        assert_eq!(related_on_a.first(), Some(&duqm.slug.to_string()));
+        assert!(
+            eventually(|| async { related_on_b(harbour.slug.to_string()).await == related_on_a })
+                .await,
+            "{backend:?}: B's related list differs from A's"
+        );
+
+        // An edit on A: B finds the new word, not the old one.
+        let (s, body) = a_node
+            .admin(
+                &key,
+                Method::PATCH,
+                &format!("/api/v1/admin/articles/{}", duqm.id),
+                Some(serde_json::json!({
+                    "title": "Cyclone damage shuts Duqm quay",
+                    "version": duqm.version.0,
+                })),
+            )
+            .await
+            .expect("edit");
+        assert_eq!(s, 200, "{body}");
+        assert!(
+            eventually(|| async { found_on_b("q=quay").await == [duqm.slug.to_string()] }).await,
+            "{backend:?}: B never saw the edit"
+        );
+
+        // Unpublished on A: gone from B's search and from B's related lists.
+        let (s, _) = a_node
+            .admin(
+                &key,
+                Method::POST,
+                &format!("/api/v1/admin/articles/{}/unpublish", duqm.id),
+                None,
+            )
+            .await
+            .expect("unpublish");
+        assert_eq!(s, 200);
+        assert!(
+            eventually(|| async {
+                found_on_b("q=breakwater").await == [harbour.slug.to_string()]
+                    && !related_on_b(harbour.slug.to_string())
+                        .await
+                        .contains(&duqm.slug.to_string())
+            })
+            .await,
+            "{backend:?}: B kept an unpublished article in search or related lists"
+        );
+    }
+}
