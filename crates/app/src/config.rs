@@ -34,8 +34,9 @@ pub struct Config {
     /// How often scheduled articles are checked, in ms. TOML `scheduler_interval_ms`;
     /// default 1000.
     pub scheduler_interval_ms: u64,
-    /// How often the change sequence is polled (cache invalidation from other nodes), in
-    /// ms. TOML `change_poll_interval_ms`; default 1000.
+    /// How often the change sequence is polled (cache invalidation and the search index and
+    /// related lists following other nodes' writes), in ms. TOML `change_poll_interval_ms`;
+    /// default 500, so that another node's publish is searchable here within a second.
     pub change_poll_interval_ms: u64,
     /// Largest request body accepted, in bytes; larger ones get 413. TOML
     /// `max_request_bytes`; default 2 MiB.
@@ -72,7 +73,7 @@ impl Config {
             page_cache_bytes: 32 * 1024 * 1024,
             list_page_size: 20,
             scheduler_interval_ms: 1000,
-            change_poll_interval_ms: 1000,
+            change_poll_interval_ms: 500,
             max_request_bytes: 2 * 1024 * 1024,
             related_count: 4,
             session_idle_secs: 12 * 3600,
