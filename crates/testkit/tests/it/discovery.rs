@@ -6,7 +6,8 @@ use dateline_core::{ArticleInput, Role, Status};
 use dateline_testkit::{backends, TestApp};
 use reqwest::Method;
 
-fn story(title: &str, body: &str, section: &str, hours_ago: i64) -> ArticleInput {
+/// A published article in `section`, `hours_ago` old (shared with `related_panel`).
+pub(crate) fn story(title: &str, body: &str, section: &str, hours_ago: i64) -> ArticleInput {
     ArticleInput {
         title: title.into(),
         body: body.into(),
@@ -16,7 +17,7 @@ fn story(title: &str, body: &str, section: &str, hours_ago: i64) -> ArticleInput
     }
 }
 
-const HARBOUR: &str =
+pub(crate) const HARBOUR: &str =
     "The harbour at Sur reopened on Monday after Cyclone Shaheen damaged the breakwater. \
 Fishermen said repairs by the Ministry of Transport took nine days and cost 4.2 million rials. \
 \"We are back at sea,\" said Salim al-Harthy, who leads the fishermen's association.\n\n\

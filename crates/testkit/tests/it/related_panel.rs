@@ -1,26 +1,14 @@
 //! The editor's "Related articles" panel over real HTTP: what readers get, pinning and
 //! excluding with plain forms, and what reaches the public page and API.
 
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use dateline_core::{ArticleInput, Role, Status};
 use dateline_testkit::session::attr;
 use dateline_testkit::{backends, SessionClient, TestApp};
+
+use super::discovery::{story, HARBOUR};
 use reqwest::Method;
 use scraper::{Html, Selector};
-
-fn story(title: &str, body: &str, section: &str, hours_ago: i64) -> ArticleInput {
-    ArticleInput {
-        title: title.into(),
-        body: body.into(),
-        section: Some(section.into()),
-        published_at: Some(Utc::now() - Duration::hours(hours_ago)),
-        ..Default::default()
-    }
-}
-
-const HARBOUR: &str =
-    "The harbour at Sur reopened on Monday after Cyclone Shaheen damaged the breakwater. \
-Fishermen said repairs by the Ministry of Transport took nine days and cost 4.2 million rials.";
 
 /// Ids of the panel's items matching `selector`, in order (`#related-shown` holds the
 /// readers' list and the next in line).
