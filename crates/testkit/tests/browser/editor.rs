@@ -1,8 +1,8 @@
 //! The newsroom in a real browser: what a reporter and an editor do all day, the
 //! two-editor conflict, and an expired session that must not lose the text.
 //!
-//! With `DATELINE_SCREENSHOTS=DIR` set, the editor, history, diff and conflict views are
-//! saved there as PNG files (how docs/screenshots is made).
+//! With `DATELINE_SCREENSHOTS=DIR` set, the editor, history, diff and conflict views and
+//! the related-articles panel are saved there as PNG files (how docs/screenshots is made).
 
 use std::future::Future;
 use std::time::Duration;
@@ -107,6 +107,25 @@ async fn screenshot(c: &Client, name: &str) {
     c.execute("window.scrollTo(0, 0)", vec![])
         .await
         .expect("scroll");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let png = c.screenshot().await.expect("screenshot");
+    c.set_window_size(1200, 900).await.expect("resize back");
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    std::fs::write(std::path::Path::new(&dir).join(name), png).expect("write screenshot");
+}
+
+/// Like [`screenshot`], with the element `css` scrolled to the top of the window.
+async fn screenshot_of(c: &Client, css: &str, name: &str) {
+    let Ok(dir) = std::env::var("DATELINE_SCREENSHOTS") else {
+        return;
+    };
+    c.set_window_size(1280, 1000).await.expect("resize");
+    c.execute(
+        "document.querySelector(arguments[0]).scrollIntoView()",
+        vec![serde_json::json!(css)],
+    )
+    .await
+    .expect("scroll");
     tokio::time::sleep(Duration::from_millis(200)).await;
     let png = c.screenshot().await.expect("screenshot");
     c.set_window_size(1200, 900).await.expect("resize back");
@@ -496,4 +515,122 @@ async fn text_typed_after_the_session_expired_survives_signing_in_again() {
         .body_markdown
         .contains("after the session ended"));
     browser.close().await.expect("close");
+}
+
+#[tokio::test]
+async fn an_editor_excludes_and_pins_related_articles_in_the_browser() {
+    let Some(browser) = dateline_testkit::browser::Browser::start()
+        .await
+        .expect("browser")
+    else {
+        return;
+    };
+    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
+        .await
+        .expect("app");
+    let (_, email) = t.user(Role::Editor, "Eda Editor").await.expect("user");
+    let story = |title: &str, body: &str, section: &str, hours: i64| dateline_core::ArticleInput {
+        title: title.into(),
+        body: body.into(),
+        section: Some(section.into()),
+        published_at: Some(chrono::Utc::now() - chrono::Duration::hours(hours)),
+        ..Default::default()
+    };
+    let main = t
+        .arrange_article(story(
+            "Harbour reopens at Sur after cyclone",
+            "The harbour at Sur reopened on Monday after Cyclone Shaheen damaged the breakwater. \
+             Fishermen said repairs by the Ministry of Transport took nine days.",
+            "World",
+            10,
+        ))
+        .await
+        .expect("main");
+    for (i, (title, body, section)) in [
+        ("Cyclone damage closes Duqm port", "Cyclone Shaheen damaged the breakwater at Duqm port; the Ministry of Transport said repairs would take weeks.", "World"),
+        ("Fishermen count cyclone losses at Sur", "Fishermen at Sur counted their losses after Cyclone Shaheen; boats were damaged in the harbour.", "World"),
+        ("Transport ministry plans new breakwaters", "The Ministry of Transport plans new breakwaters after the cyclone damaged harbours along the coast.", "Business"),
+        ("Cup final goes to penalties", "The football club won the cup after a penalty shoot-out.", "Sport"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        t.arrange_article(story(title, body, section, 20 + i as i64))
+            .await
+            .expect("other");
+    }
+    let football = t
+        .app
+        .store()
+        .public_articles_after(None, 100, chrono::Utc::now())
+        .await
+        .expect("articles")
+        .into_iter()
+        .find(|a| a.title.starts_with("Cup final"))
+        .expect("football story");
+    t.settle_index().await.expect("indexed");
+
+    let c = &browser.client;
+    sign_in(c, &t, &email).await;
+    let edit = format!("/admin/articles/{}/edit", main.id);
+    c.goto(&t.url(&edit)).await.expect("editor");
+    let first: String = c
+        .find(Locator::Css("#related-shown li[data-related-id]"))
+        .await
+        .expect("a related item")
+        .attr("data-related-id")
+        .await
+        .expect("id")
+        .expect("id");
+    click(c, &format!("button[value='exclude:{first}']")).await;
+    eventually(10, "the exclusion", || async {
+        path(c).await.ends_with("done=excluded").then_some(())
+    })
+    .await;
+    assert!(
+        visible(
+            c,
+            &format!("#related-excluded li[data-related-id='{first}']")
+        )
+        .await
+    );
+
+    // Another article by its address; Enter submits the first button, Pin.
+    type_into(
+        c,
+        "#related-article",
+        &format!("{}{}", t.url(&football.path()), '\u{E007}'),
+    )
+    .await;
+    eventually(10, "the pin", || async {
+        path(c).await.ends_with("done=pinned").then_some(())
+    })
+    .await;
+    let pinned_first = c
+        .find(Locator::Css("#related-shown li[data-related-id]"))
+        .await
+        .expect("first item")
+        .attr("data-related-id")
+        .await
+        .expect("id");
+    assert_eq!(pinned_first, Some(football.id.0.to_string()));
+    screenshot_of(c, "#related", "related.png").await;
+
+    // Readers get the pin first and never the excluded article.
+    let related = t
+        .get_json(
+            &format!("/api/v1/articles/{}/related?limit=10", main.slug),
+            200,
+        )
+        .await
+        .expect("related");
+    let items = related["items"].as_array().expect("items");
+    assert_eq!(items[0]["slug"], football.slug.as_str());
+    let excluded = t
+        .app
+        .store()
+        .article(ArticleId(first.parse().expect("id")))
+        .await
+        .expect("excluded article");
+    assert!(items.iter().all(|i| i["slug"] != excluded.slug.as_str()));
 }
