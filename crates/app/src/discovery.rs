@@ -4,7 +4,10 @@
 //! them, and both follow the change sequence: a local write wakes the indexer at once, other
 //! nodes' writes arrive with the next poll. The search index persists in the data dir with
 //! the last applied sequence number in its commit, so a restarted node catches up instead of
-//! rebuilding; the related-articles engine lives in memory and is rebuilt at start.
+//! rebuilding; the related-articles engine lives in memory, is saved at shutdown and loaded
+//! at start (`snapshot`), and is rebuilt from the store when no usable snapshot is there.
+
+mod snapshot;
 
 use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
@@ -372,6 +375,7 @@ impl App {
         let started = Instant::now();
         let seq = self.store().latest_change_seq().await?;
         index.clear().map_err(|e| Error::Internal(e.to_string()))?;
+        self.discard_related_snapshot();
         let done = self.load_from_store(Some(index), progress).await?;
         index
             .commit(seq)
@@ -458,13 +462,7 @@ impl App {
         if let Some(e) = failure {
             return Err(e);
         }
-        *self
-            .inner
-            .related
-            .write()
-            .unwrap_or_else(|p| p.into_inner()) = engine;
-        self.forget_ranked_related();
-        self.inner.discovery_ready.store(true, Ordering::Release);
+        self.install_engine(engine);
         Ok(done)
     }
 
@@ -590,16 +588,16 @@ pub async fn run(app: App, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     let result = if needs_rebuild {
         app.rebuild_discovery(&crate::import::NoProgress)
             .await
-            .map(|_| ())
+            .map(|_| app.search_index().map_or(seq, |i| i.applied_seq()))
+    } else if let Some(saved_at) = app.load_related_snapshot().await {
+        // Both the index and the engine catch up from the older of their two positions;
+        // applying a change twice changes nothing.
+        Ok(seq.min(saved_at))
     } else {
-        app.build_related().await.map(|_| ())
+        app.build_related().await.map(|_| seq)
     };
     match result {
-        Ok(()) => {
-            if needs_rebuild {
-                seq = app.search_index().map(|i| i.applied_seq()).unwrap_or(seq);
-            }
-        }
+        Ok(from) => seq = from,
         Err(e) => {
             tracing::error!(error = %e, "building the search index / related articles failed")
         }
@@ -620,5 +618,8 @@ pub async fn run(app: App, mut shutdown: tokio::sync::watch::Receiver<bool>) {
             _ = app.inner.index_wake.notified() => {}
             _ = shutdown.changed() => break,
         }
+    }
+    if app.discovery_ready() {
+        app.save_related_snapshot(seq).await;
     }
 }

@@ -23,11 +23,13 @@ mod engine;
 mod fixtures;
 mod minhash;
 mod postings;
+mod snapshot;
 mod table;
 mod text;
 mod vocab;
 
 pub use engine::Engine;
+pub use snapshot::SnapshotError;
 
 /// One published article as the engine sees it: plain text, already extracted.
 #[derive(Clone, Debug, Default, PartialEq)]

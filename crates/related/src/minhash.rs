@@ -190,6 +190,26 @@ impl LshTable {
     }
 }
 
+impl crate::snapshot::Saved for LshTable {
+    fn save(&self, w: &mut crate::snapshot::Writer<'_>) {
+        w.len(self.len);
+        w.u32s(&self.keys);
+        w.u32s(&self.slots);
+    }
+
+    fn load(r: &mut crate::snapshot::Reader<'_>) -> crate::snapshot::Result<Self> {
+        let len = r.len(0)?;
+        let keys = r.u32s()?;
+        let slots = r.u32s()?;
+        if keys.len() != slots.len() || len > keys.len() {
+            return Err(crate::snapshot::SnapshotError(
+                "band table sizes disagree".into(),
+            ));
+        }
+        Ok(LshTable { keys, slots, len })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -194,6 +194,30 @@ impl Iterator for Iter<'_> {
     }
 }
 
+impl crate::snapshot::Saved for PostingList {
+    fn save(&self, w: &mut crate::snapshot::Writer<'_>) {
+        match self {
+            PostingList::Few([a, b]) => {
+                w.u8(0);
+                w.u32(*a);
+                w.u32(*b);
+            }
+            PostingList::Many(bytes) => {
+                w.u8(1);
+                w.bytes(bytes);
+            }
+        }
+    }
+
+    fn load(r: &mut crate::snapshot::Reader<'_>) -> crate::snapshot::Result<Self> {
+        match r.u8()? {
+            0 => Ok(PostingList::Few([r.u32()?, r.u32()?])),
+            1 => Ok(PostingList::Many(r.bytes()?.into())),
+            _ => Err(crate::snapshot::SnapshotError("bad posting list".into())),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

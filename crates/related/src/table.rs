@@ -139,6 +139,24 @@ pub(crate) fn std_hash_map_bytes(capacity: usize, entry: usize) -> usize {
     buckets * (entry + 1)
 }
 
+impl crate::snapshot::Saved for U64Map {
+    fn save(&self, w: &mut crate::snapshot::Writer<'_>) {
+        w.len(self.len);
+        w.u64s(&self.keys);
+        w.u32s(&self.values);
+    }
+
+    fn load(r: &mut crate::snapshot::Reader<'_>) -> crate::snapshot::Result<Self> {
+        let len = r.len(0)?;
+        let keys = r.u64s()?;
+        let values = r.u32s()?;
+        if keys.len() != values.len() || len > keys.len() {
+            return Err(crate::snapshot::SnapshotError("map sizes disagree".into()));
+        }
+        Ok(U64Map { keys, values, len })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

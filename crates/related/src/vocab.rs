@@ -117,6 +117,38 @@ impl Vocab {
     }
 }
 
+impl crate::snapshot::Saved for Vocab {
+    fn save(&self, w: &mut crate::snapshot::Writer<'_>) {
+        self.dictionary.save(w);
+        w.u32s(&self.df);
+        w.len(self.postings.len());
+        for p in &self.postings {
+            p.save(w);
+        }
+        w.u64(self.docs);
+    }
+
+    fn load(r: &mut crate::snapshot::Reader<'_>) -> crate::snapshot::Result<Self> {
+        let dictionary = U64Map::load(r)?;
+        let df = r.u32s()?;
+        let n = r.len(5)?;
+        let postings = (0..n)
+            .map(|_| PostingList::load(r))
+            .collect::<crate::snapshot::Result<Vec<_>>>()?;
+        if postings.len() != df.len() {
+            return Err(crate::snapshot::SnapshotError(
+                "vocabulary sizes disagree".into(),
+            ));
+        }
+        Ok(Vocab {
+            dictionary,
+            df,
+            postings,
+            docs: r.u64()?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,6 +31,17 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// Moves this database out, leaving an empty stand-in that owns nothing.
+    pub fn take_over(&mut self) -> anyhow::Result<TestDb> {
+        let stand_in = TestDb {
+            url: String::new(),
+            backend: self.backend,
+            dir: tempfile::tempdir()?,
+            pg: None,
+        };
+        Ok(std::mem::replace(self, stand_in))
+    }
+
     /// Creates an empty database on `backend`.
     pub async fn create(backend: Backend) -> anyhow::Result<TestDb> {
         let dir = tempfile::tempdir()?;

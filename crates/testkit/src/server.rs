@@ -22,6 +22,7 @@ pub struct TestApp {
     pub db: TestDb,
     stop: Option<tokio::sync::watch::Sender<bool>>,
     server: Option<tokio::task::JoinHandle<()>>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl TestApp {
@@ -62,7 +63,7 @@ impl TestApp {
         let app = App::with_store(config, store);
         app.start_discovery()?;
         let (stop, stop_rx) = tokio::sync::watch::channel(false);
-        app.spawn_background(stop_rx.clone());
+        let tasks = app.spawn_background(stop_rx.clone());
         let state = dateline_web::WebState::new(app.clone())?;
         let mut rx = stop_rx;
         let server = tokio::spawn(async move {
@@ -84,7 +85,32 @@ impl TestApp {
             db,
             stop: Some(stop),
             server: Some(server),
+            tasks,
         })
+    }
+
+    /// Stops the node the way `serve` does — the server and then every background task
+    /// finish (the related engine is saved) — and hands back its database and data dir.
+    pub async fn stop(mut self) -> anyhow::Result<TestDb> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(true);
+        }
+        if let Some(server) = self.server.take() {
+            server.await?;
+        }
+        for task in std::mem::take(&mut self.tasks) {
+            task.await?;
+        }
+        let db = self.db.take_over()?;
+        // Dropping the node releases the search index's lock on the data dir.
+        drop(self);
+        Ok(db)
+    }
+
+    /// Starts a node on a database and data dir that an earlier node left ([`TestApp::stop`]).
+    pub async fn resume(db: TestDb) -> anyhow::Result<TestApp> {
+        let store = dateline_app::Store::connect(&db.url).await?;
+        Self::start(db, store, |_| {}).await
     }
 
     /// Waits until this node's change follower has applied every committed change, so later

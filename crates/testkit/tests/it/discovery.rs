@@ -620,3 +620,99 @@ async fn a_second_node_s_search_and_related_lists_follow_the_other_node_s_writes
         );
     }
 }
+
+async fn related_slugs(t: &TestApp, slug: &str) -> Vec<String> {
+    slugs(
+        &t.get_json(&format!("/api/v1/articles/{slug}/related?limit=10"), 200)
+            .await
+            .expect("related"),
+    )
+}
+
+#[tokio::test]
+async fn a_restarted_node_loads_its_saved_related_articles_and_catches_up() {
+    for backend in backends() {
+        let a_node = TestApp::spawn(backend).await.expect("app");
+        let key = a_node.key(Role::Editor).await.expect("key");
+        let harbour = a_node
+            .arrange_article(story("Harbour reopens at Sur", HARBOUR, "World", 10))
+            .await
+            .expect("harbour");
+        let duqm = a_node
+            .arrange_article(story(
+                "Cyclone damage closes Duqm port",
+                "Cyclone Shaheen damaged the breakwater at Duqm port. The Ministry of Transport said repairs to the port would take weeks.",
+                "World",
+                8,
+            ))
+            .await
+            .expect("duqm");
+        for (title, body, section) in [
+            (
+                "Cup final goes to penalties",
+                "The football club won the cup after a penalty shoot-out.",
+                "Sport",
+            ),
+            (
+                "Chip maker profits rise",
+                "Profits at the chip maker rose as phone sales grew.",
+                "Business",
+            ),
+        ] {
+            a_node
+                .arrange_article(story(title, body, section, 12))
+                .await
+                .expect("filler");
+        }
+        a_node.settle_index().await.expect("indexed");
+        let before = related_slugs(&a_node, harbour.slug.as_str()).await;
+        assert_eq!(before.first(), Some(&duqm.slug.to_string()));
+
+        // A clean stop saves the engine; a restart answers the same.
+        let db = a_node.stop().await.expect("stop");
+        let snapshot = db.dir.path().join("related.snapshot");
+        assert!(snapshot.exists(), "{backend:?}: saved at shutdown");
+        let a_node = TestApp::resume(db).await.expect("restart");
+        a_node.settle_index().await.expect("loaded");
+        assert_eq!(related_slugs(&a_node, harbour.slug.as_str()).await, before);
+
+        // Written by another node while this one is down: caught up after the start.
+        let b_node = a_node.another_node().await.expect("second node");
+        let db = a_node.stop().await.expect("stop again");
+        let (s, _) = b_node
+            .admin(
+                &key,
+                Method::POST,
+                &format!("/api/v1/admin/articles/{}/unpublish", duqm.id),
+                None,
+            )
+            .await
+            .expect("unpublish on B");
+        assert_eq!(s, 200);
+        let sur = b_node
+            .arrange_article(story(
+                "Sur fishermen count the cost of Cyclone Shaheen",
+                "Fishermen at Sur said Cyclone Shaheen damaged the breakwater and their boats; the Ministry of Transport paid for repairs.",
+                "World",
+                6,
+            ))
+            .await
+            .expect("new on B");
+        let a_node = TestApp::resume(db).await.expect("restart");
+        a_node.settle_index().await.expect("caught up");
+        let after = related_slugs(&a_node, harbour.slug.as_str()).await;
+        assert!(!after.contains(&duqm.slug.to_string()), "{after:?}");
+        assert!(after.contains(&sur.slug.to_string()), "{after:?}");
+
+        // A damaged snapshot is not used: the engine is rebuilt, with the same answers.
+        drop(b_node);
+        let db = a_node.stop().await.expect("stop a third time");
+        let mut bytes = std::fs::read(&snapshot).expect("snapshot");
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0xff;
+        std::fs::write(&snapshot, bytes).expect("damage it");
+        let a_node = TestApp::resume(db).await.expect("restart");
+        a_node.settle_index().await.expect("rebuilt");
+        assert_eq!(related_slugs(&a_node, harbour.slug.as_str()).await, after);
+    }
+}
