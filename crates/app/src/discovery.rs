@@ -380,6 +380,8 @@ impl App {
         index
             .commit(seq)
             .map_err(|e| Error::Internal(e.to_string()))?;
+        // The next `serve` loads this engine instead of building it again.
+        self.save_related_snapshot(seq).await;
         self.cache().clear();
         tracing::info!(
             articles = done,

@@ -113,6 +113,27 @@ fn a_bad_file_is_refused_with_its_line_and_nothing_is_written() {
     assert!(exported.is_empty(), "nothing may be written: {exported}");
 }
 
+#[test]
+fn reindex_rebuilds_search_and_leaves_the_related_engine_for_the_next_start() {
+    let work = tempfile::tempdir().expect("tmp");
+    let input = work.path().join("sample.jsonl");
+    std::fs::write(&input, SAMPLE).expect("write");
+    run_ok(
+        dateline(work.path())
+            .args(["import", "--format", "jsonl"])
+            .arg(&input),
+    );
+    let out = dateline(work.path())
+        .arg("reindex")
+        .output()
+        .expect("run reindex");
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("reindexed 1 published article"), "{said}");
+    let snapshot = std::fs::metadata(work.path().join("related.snapshot")).expect("snapshot");
+    assert!(snapshot.len() > 100, "{} bytes", snapshot.len());
+}
+
 #[tokio::test]
 async fn serve_demo_shows_a_site_and_a_new_key_can_publish() {
     let work = tempfile::tempdir().expect("tmp");
