@@ -146,6 +146,18 @@ impl App {
         limit: usize,
     ) -> Result<Vec<(Article, f32)>> {
         let (pins, excludes) = self.store().related_overrides(article.id).await?;
+        self.related_with_overrides(article, limit, &pins, &excludes)
+            .await
+    }
+
+    /// [`App::related_articles`] with the article's pins and exclusions already read.
+    async fn related_with_overrides(
+        &self,
+        article: &Article,
+        limit: usize,
+        pins: &[ArticleId],
+        excludes: &[ArticleId],
+    ) -> Result<Vec<(Article, f32)>> {
         let ranked = self.ranked_related(article.id);
         let mut ids: Vec<ArticleId> = pins
             .iter()
@@ -309,7 +321,9 @@ impl App {
             return Err(Error::Forbidden);
         }
         let (pins, excludes) = self.store().related_overrides(article.id).await?;
-        let shown = self.related_articles(article, limit).await?;
+        let shown = self
+            .related_with_overrides(article, limit, &pins, &excludes)
+            .await?;
         let mut pinned = Vec::with_capacity(pins.len());
         for id in pins {
             pinned.push((id, self.article_unless_deleted(id).await?));

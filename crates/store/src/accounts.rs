@@ -9,6 +9,11 @@ use sqlx::Row;
 use crate::rows::{opt_time, time};
 use crate::{Error, Result, Store};
 
+/// The user columns [`user_from_row`] reads, from `users` without an alias (queries that
+/// join name them `u.…`, see `sessions.rs`).
+pub(crate) const USER_FIELDS: &str =
+    "id, email, name, role, password_hash, created_at, disabled_at";
+
 /// A newsroom user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
@@ -83,10 +88,10 @@ impl Store {
         password_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<User> {
-        let row = sqlx::query::<Any>(
+        let row = sqlx::query::<Any>(&format!(
             "INSERT INTO users (email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) \
-             RETURNING id, email, name, role, password_hash, created_at, disabled_at",
-        )
+             RETURNING {USER_FIELDS}"
+        ))
         .bind(email)
         .bind(name)
         .bind(role.as_str())
@@ -103,25 +108,21 @@ impl Store {
 
     /// The user with this (lowercased) email.
     pub async fn user_by_email(&self, email: &str) -> Result<User> {
-        let row = sqlx::query::<Any>(
-            "SELECT id, email, name, role, password_hash, created_at, disabled_at FROM users WHERE email = $1",
-        )
-        .bind(email)
-        .fetch_optional(self.pool())
-        .await?
-        .ok_or(Error::NotFound)?;
+        let row = sqlx::query::<Any>(&format!("SELECT {USER_FIELDS} FROM users WHERE email = $1"))
+            .bind(email)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(Error::NotFound)?;
         user_from_row(&row)
     }
 
     /// The user with this id; `NotFound` if there is none.
     pub async fn user(&self, id: i64) -> Result<User> {
-        let row = sqlx::query::<Any>(
-            "SELECT id, email, name, role, password_hash, created_at, disabled_at FROM users WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?
-        .ok_or(Error::NotFound)?;
+        let row = sqlx::query::<Any>(&format!("SELECT {USER_FIELDS} FROM users WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(Error::NotFound)?;
         user_from_row(&row)
     }
 
@@ -172,11 +173,9 @@ impl Store {
 
     /// Every user, oldest first.
     pub async fn users(&self) -> Result<Vec<User>> {
-        let rows = sqlx::query::<Any>(
-            "SELECT id, email, name, role, password_hash, created_at, disabled_at FROM users ORDER BY id",
-        )
-        .fetch_all(self.pool())
-        .await?;
+        let rows = sqlx::query::<Any>(&format!("SELECT {USER_FIELDS} FROM users ORDER BY id"))
+            .fetch_all(self.pool())
+            .await?;
         rows.iter().map(user_from_row).collect()
     }
 

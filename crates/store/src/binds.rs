@@ -39,6 +39,16 @@ impl Sql {
         self
     }
 
+    /// Appends "and the article `a` has the author with slug `author`".
+    pub fn by_author(&mut self, author: &str) -> &mut Self {
+        self.push(
+            " AND a.id IN (SELECT aa.article_id FROM article_authors aa \
+             JOIN authors p ON p.id = aa.author_id WHERE p.slug = ",
+        )
+        .bind(Bind::Text(author.to_owned()))
+        .push(")")
+    }
+
     pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
         let mut q = sqlx::query(&self.text);
         for b in &self.binds {

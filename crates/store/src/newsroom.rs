@@ -134,12 +134,7 @@ impl Store {
             sql.push(" AND s.slug = ").bind(Bind::Text(section.clone()));
         }
         if let Some(author) = &f.author {
-            sql.push(
-                " AND a.id IN (SELECT aa.article_id FROM article_authors aa \
-                 JOIN authors p ON p.id = aa.author_id WHERE p.slug = ",
-            )
-            .bind(Bind::Text(author.clone()))
-            .push(")");
+            sql.by_author(author);
         }
         if let Some(title) = &f.title {
             sql.push(" AND LOWER(a.title) LIKE LOWER(")

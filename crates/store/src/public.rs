@@ -168,12 +168,7 @@ impl Store {
             .push(")");
         }
         if let Some(author) = &filter.author {
-            sql.push(
-                " AND a.id IN (SELECT aa.article_id FROM article_authors aa \
-                 JOIN authors p ON p.id = aa.author_id WHERE p.slug = ",
-            )
-            .bind(Bind::Text(author.clone()))
-            .push(")");
+            sql.by_author(author);
         }
         if let Some(external_id) = &filter.external_id {
             sql.push(" AND a.external_id = ")

@@ -9,7 +9,7 @@ use dateline_core::ArticleId;
 use sqlx::any::Any;
 use sqlx::Row;
 
-use crate::accounts::{user_from_row, User};
+use crate::accounts::{user_from_row, User, USER_FIELDS};
 use crate::rows::time;
 use crate::{Error, Result, Store};
 
@@ -270,10 +270,9 @@ impl Store {
         .bind(user_id)
         .execute(&mut *tx.tx)
         .await?;
-        let row = sqlx::query::<Any>(
-            "UPDATE users SET password_hash = $1 WHERE id = $2 \
-             RETURNING id, email, name, role, password_hash, created_at, disabled_at",
-        )
+        let row = sqlx::query::<Any>(&format!(
+            "UPDATE users SET password_hash = $1 WHERE id = $2 RETURNING {USER_FIELDS}"
+        ))
         .bind(new_password_hash)
         .bind(user_id)
         .fetch_one(&mut *tx.tx)

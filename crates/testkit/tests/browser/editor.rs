@@ -98,6 +98,18 @@ async fn sign_in(c: &Client, t: &TestApp, email: &str) {
     .await;
 }
 
+/// Headless Chromium and a fresh app on SQLite; `None` where the browser is missing (the
+/// browser module says why, and fails under `CI=true`).
+pub(crate) async fn browser_and_app() -> Option<(dateline_testkit::browser::Browser, TestApp)> {
+    let browser = dateline_testkit::browser::Browser::start()
+        .await
+        .expect("browser")?;
+    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
+        .await
+        .expect("app");
+    Some((browser, t))
+}
+
 async fn screenshot(c: &Client, name: &str) {
     let Ok(dir) = std::env::var("DATELINE_SCREENSHOTS") else {
         return;
@@ -145,15 +157,9 @@ fn article_id_from(path: &str) -> ArticleId {
 
 #[tokio::test]
 async fn a_reporter_writes_publishes_corrects_and_restores_in_the_browser() {
-    let Some(browser) = dateline_testkit::browser::Browser::start()
-        .await
-        .expect("browser")
-    else {
+    let Some((browser, t)) = browser_and_app().await else {
         return;
     };
-    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
-        .await
-        .expect("app");
     let (_, email) = t.user(Role::Author, "Rana Reporter").await.expect("user");
     let c = &browser.client;
     sign_in(c, &t, &email).await;
@@ -345,15 +351,9 @@ async fn a_reporter_writes_publishes_corrects_and_restores_in_the_browser() {
 
 #[tokio::test]
 async fn two_editors_on_one_article_get_a_conflict_view_and_lose_nothing() {
-    let Some(browser) = dateline_testkit::browser::Browser::start()
-        .await
-        .expect("browser")
-    else {
+    let Some((browser, t)) = browser_and_app().await else {
         return;
     };
-    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
-        .await
-        .expect("app");
     let other = t.signed_in(Role::Editor).await.expect("first editor");
     let (_, email) = t.user(Role::Editor, "Eda Editor").await.expect("user");
     let draft = t
@@ -443,15 +443,9 @@ async fn two_editors_on_one_article_get_a_conflict_view_and_lose_nothing() {
 
 #[tokio::test]
 async fn text_typed_after_the_session_expired_survives_signing_in_again() {
-    let Some(browser) = dateline_testkit::browser::Browser::start()
-        .await
-        .expect("browser")
-    else {
+    let Some((browser, t)) = browser_and_app().await else {
         return;
     };
-    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
-        .await
-        .expect("app");
     let (user_id, email) = t
         .user(Role::Contributor, "Cai Contributor")
         .await
@@ -519,15 +513,9 @@ async fn text_typed_after_the_session_expired_survives_signing_in_again() {
 
 #[tokio::test]
 async fn an_editor_excludes_and_pins_related_articles_in_the_browser() {
-    let Some(browser) = dateline_testkit::browser::Browser::start()
-        .await
-        .expect("browser")
-    else {
+    let Some((browser, t)) = browser_and_app().await else {
         return;
     };
-    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
-        .await
-        .expect("app");
     let (_, email) = t.user(Role::Editor, "Eda Editor").await.expect("user");
     let story = |title: &str, body: &str, section: &str, hours: i64| dateline_core::ArticleInput {
         title: title.into(),
@@ -633,4 +621,5 @@ async fn an_editor_excludes_and_pins_related_articles_in_the_browser() {
         .await
         .expect("excluded article");
     assert!(items.iter().all(|i| i["slug"] != excluded.slug.as_str()));
+    browser.close().await.expect("close");
 }

@@ -7,9 +7,10 @@
 
 use dateline_core::Role;
 use dateline_testkit::session::PASSWORD;
-use dateline_testkit::TestApp;
 use fantoccini::Locator;
 use serde_json::Value;
+
+use crate::editor::browser_and_app;
 
 const RUNS: usize = 9;
 
@@ -21,15 +22,9 @@ fn median(mut v: Vec<f64>) -> f64 {
 #[tokio::test]
 #[ignore = "a measurement; run with --ignored --nocapture"]
 async fn measure_editor_page_weight_and_time_to_interactive() {
-    let Some(browser) = dateline_testkit::browser::Browser::start()
-        .await
-        .expect("browser")
-    else {
+    let Some((browser, t)) = browser_and_app().await else {
         return;
     };
-    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
-        .await
-        .expect("app");
     // A long feature: 40 paragraphs, about 1,600 words.
     let body = (0..40)
         .map(|i| format!("Paragraph {i}: the port authority said cargo volumes rose for the third year as new berths opened and shipping lines added calls, while unions asked for more staff on the night shift."))

@@ -2,7 +2,7 @@
 //! changes propagated.
 
 use chrono::{Duration, Utc};
-use dateline_core::{ArticleInput, Role, Status};
+use dateline_core::{Article, ArticleInput, Role, Status};
 use dateline_testkit::{backends, TestApp};
 use reqwest::Method;
 
@@ -489,6 +489,41 @@ async fn editors_pin_and_exclude_related_articles() {
     }
 }
 
+/// Two stories on one topic ("Harbour reopens at Sur" and a short "Cyclone damage closes
+/// Duqm port", each other's best related article) and two unrelated ones, written on `node`.
+async fn harbour_and_duqm(node: &TestApp) -> (Article, Article) {
+    let harbour = node
+        .arrange_article(story("Harbour reopens at Sur", HARBOUR, "World", 10))
+        .await
+        .expect("harbour");
+    let duqm = node
+        .arrange_article(story(
+            "Cyclone damage closes Duqm port",
+            "Cyclone Shaheen damaged the breakwater at Duqm port. The Ministry of Transport said repairs to the port would take weeks.",
+            "World",
+            8,
+        ))
+        .await
+        .expect("duqm");
+    for (title, body, section) in [
+        (
+            "Cup final goes to penalties",
+            "The football club won the cup after a penalty shoot-out.",
+            "Sport",
+        ),
+        (
+            "Chip maker profits rise",
+            "Profits at the chip maker rose as phone sales grew.",
+            "Business",
+        ),
+    ] {
+        node.arrange_article(story(title, body, section, 12))
+            .await
+            .expect("filler");
+    }
+    (harbour, duqm)
+}
+
 /// Polls `check` on node B every 50 ms for up to 5 s; true once it holds.
 async fn eventually<F, Fut>(mut check: F) -> bool
 where
@@ -513,36 +548,7 @@ async fn a_second_node_s_search_and_related_lists_follow_the_other_node_s_writes
         b_node.settle_index().await.expect("B starts");
 
         // Written on A, after B has started: B learns of them from the store's changes.
-        let harbour = a_node
-            .arrange_article(story("Harbour reopens at Sur", HARBOUR, "World", 10))
-            .await
-            .expect("harbour");
-        let duqm = a_node
-            .arrange_article(story(
-                "Cyclone damage closes Duqm port",
-                "Cyclone Shaheen damaged the breakwater at Duqm port. The Ministry of Transport said repairs to the port would take weeks.",
-                "World",
-                8,
-            ))
-            .await
-            .expect("duqm");
-        for (title, body, section) in [
-            (
-                "Cup final goes to penalties",
-                "The football club won the cup after a penalty shoot-out.",
-                "Sport",
-            ),
-            (
-                "Chip maker profits rise",
-                "Profits at the chip maker rose as phone sales grew.",
-                "Business",
-            ),
-        ] {
-            a_node
-                .arrange_article(story(title, body, section, 12))
-                .await
-                .expect("filler");
-        }
+        let (harbour, duqm) = harbour_and_duqm(&a_node).await;
         let found_on_b = |q: &'static str| {
             let b = &b_node;
             async move { slugs(&search(b, q).await) }
@@ -634,36 +640,7 @@ async fn a_restarted_node_loads_its_saved_related_articles_and_catches_up() {
     for backend in backends() {
         let a_node = TestApp::spawn(backend).await.expect("app");
         let key = a_node.key(Role::Editor).await.expect("key");
-        let harbour = a_node
-            .arrange_article(story("Harbour reopens at Sur", HARBOUR, "World", 10))
-            .await
-            .expect("harbour");
-        let duqm = a_node
-            .arrange_article(story(
-                "Cyclone damage closes Duqm port",
-                "Cyclone Shaheen damaged the breakwater at Duqm port. The Ministry of Transport said repairs to the port would take weeks.",
-                "World",
-                8,
-            ))
-            .await
-            .expect("duqm");
-        for (title, body, section) in [
-            (
-                "Cup final goes to penalties",
-                "The football club won the cup after a penalty shoot-out.",
-                "Sport",
-            ),
-            (
-                "Chip maker profits rise",
-                "Profits at the chip maker rose as phone sales grew.",
-                "Business",
-            ),
-        ] {
-            a_node
-                .arrange_article(story(title, body, section, 12))
-                .await
-                .expect("filler");
-        }
+        let (harbour, duqm) = harbour_and_duqm(&a_node).await;
         a_node.settle_index().await.expect("indexed");
         let before = related_slugs(&a_node, harbour.slug.as_str()).await;
         assert_eq!(before.first(), Some(&duqm.slug.to_string()));

@@ -32,7 +32,8 @@ fn record(title: &str, status: Status) -> ArticleRecord {
     }
 }
 
-async fn each_backend<F, Fut>(test: F)
+/// Runs `test` on a fresh store of every backend (shared with `store_editor`).
+pub(crate) async fn each_backend<F, Fut>(test: F)
 where
     F: Fn(Store) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<()>>,

@@ -4,7 +4,8 @@
 use chrono::{DateTime, Duration, Utc};
 use dateline_core::{slugify, ArticleId, Role, Status};
 use dateline_store::{ArticleRecord, Error, NewsroomFilter, Store};
-use dateline_testkit::{backends, TestDb};
+
+use super::store::each_backend;
 
 /// A fixed, whole-second clock: the store keeps Unix seconds.
 fn t0() -> DateTime<Utc> {
@@ -36,20 +37,6 @@ fn record(title: &str, status: Status, at: DateTime<Utc>) -> ArticleRecord {
         },
         word_count: 3,
         owner_id: None,
-    }
-}
-
-async fn each_backend<F, Fut>(test: F)
-where
-    F: Fn(Store) -> Fut,
-    Fut: std::future::Future<Output = anyhow::Result<()>>,
-{
-    for backend in backends() {
-        let db = TestDb::create(backend).await.expect("test database");
-        let store = db.store().await.expect("store");
-        if let Err(e) = test(store).await {
-            panic!("on {backend:?}: {e:#}");
-        }
     }
 }
 
