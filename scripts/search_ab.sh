@@ -11,7 +11,7 @@ for round in 1 2; do
   for bin in "$old" "$new"; do
     RUST_LOG=info "$bin" --data-dir "$data" serve --addr 127.0.0.1:18081 > /tmp/search_ab.log 2>&1 &
     pid=$!
-    for _ in $(seq 1 300); do grep -q "related articles built" /tmp/search_ab.log && break; sleep 1; done
+    for _ in $(seq 1 300); do grep -qE "related articles (built|loaded)" /tmp/search_ab.log && break; sleep 1; done
     wrk -t2 -c16 -d5s -s "$here/search.lua" http://127.0.0.1:18081 > /dev/null
     echo "== $bin, round $round"
     wrk -t2 -c16 -d10s --latency -s "$here/search.lua" http://127.0.0.1:18081 | grep -E " 50%| 99%|Requests/sec"
