@@ -49,6 +49,14 @@ pub struct Config {
     /// Take the client address for sign-in throttling from the last `X-Forwarded-For`
     /// entry (only behind a proxy that sets it). TOML `trust_forwarded_for`; default false.
     pub trust_forwarded_for: bool,
+    /// How often the related-articles engine is saved while serving, in seconds (it is also
+    /// saved at shutdown), so that a crash replays at most this much of the change sequence.
+    /// TOML `snapshot_interval_secs`; default 300.
+    pub snapshot_interval_secs: u64,
+    /// Longest wait at shutdown for requests in flight, in seconds; connections still open
+    /// then (a client that sent half its headers) are closed. TOML `shutdown_grace_secs`;
+    /// default 10.
+    pub shutdown_grace_secs: u64,
 }
 
 /// A value that must not show up in logs (`Debug` prints a placeholder).
@@ -78,6 +86,8 @@ impl Config {
             related_count: 4,
             session_idle_secs: 12 * 3600,
             trust_forwarded_for: false,
+            snapshot_interval_secs: 300,
+            shutdown_grace_secs: 10,
         }
     }
 
@@ -120,6 +130,10 @@ pub struct ConfigFile {
     pub session_idle_minutes: Option<u64>,
     /// See [`Config::trust_forwarded_for`].
     pub trust_forwarded_for: Option<bool>,
+    /// See [`Config::snapshot_interval_secs`].
+    pub snapshot_interval_secs: Option<u64>,
+    /// See [`Config::shutdown_grace_secs`].
+    pub shutdown_grace_secs: Option<u64>,
 }
 
 impl ConfigFile {
@@ -200,6 +214,12 @@ impl Config {
         }
         if let Some(b) = file.trust_forwarded_for {
             config.trust_forwarded_for = b;
+        }
+        if let Some(s) = file.snapshot_interval_secs {
+            config.snapshot_interval_secs = s.max(10);
+        }
+        if let Some(s) = file.shutdown_grace_secs {
+            config.shutdown_grace_secs = s.min(3600);
         }
         Ok(config)
     }

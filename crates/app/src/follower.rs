@@ -1,82 +1,54 @@
-//! Follows the store's change sequence so this node's derived state converges on the
-//! store, whichever node made the change (DESIGN.md "Scale-out").
-//!
-//! Today the page cache is the derived state kept here; the search index and related
-//! lists (issue 4) subscribe to the same sequence.
+//! Follows the store's change sequence so this node's page cache converges on the store,
+//! whichever node made the change (DESIGN.md "Scale-out"). The search index and related
+//! lists follow the same sequence with the same [`ChangeCursor`] (see `discovery`).
 
-use std::collections::BTreeSet;
 use std::time::Duration;
+
+use dateline_store::changes::ChangeCursor;
 
 use crate::App;
 
 /// Changes read per query.
 const BATCH: i64 = 1000;
 
-/// How many sequence numbers behind the newest each poll re-reads. PostgreSQL hands out
-/// identity values before commit, so a change numbered below one we have seen can still
-/// become visible later; re-reading a trailing window (and remembering what was applied)
-/// catches it.
-const TRAILING_WINDOW: i64 = 100;
-
-/// Where a node is in the change sequence.
+/// Where this node's page cache is in the change sequence.
 #[derive(Debug, Default)]
 pub struct Follower {
-    last_seq: i64,
-    applied: BTreeSet<i64>,
+    cursor: ChangeCursor,
 }
 
 impl Follower {
-    /// A follower that starts at `seq` (changes up to it are assumed applied).
-    pub fn starting_at(seq: i64) -> Follower {
-        Follower {
-            last_seq: seq,
-            applied: BTreeSet::new(),
-        }
+    /// A follower that resumes from `cursor`.
+    pub fn with_cursor(cursor: ChangeCursor) -> Follower {
+        Follower { cursor }
     }
 
-    /// The newest sequence number seen.
-    pub fn last_seq(&self) -> i64 {
-        self.last_seq
+    /// The cursor's saved position (see [`ChangeCursor::position`]).
+    pub fn position(&self) -> i64 {
+        self.cursor.position()
     }
 
-    /// Applies every change not yet applied; returns how many there were.
+    /// Applies every committed change not yet applied; returns how many there were.
     pub async fn poll(&mut self, app: &App) -> Result<usize, crate::Error> {
-        let floor = self.last_seq.saturating_sub(TRAILING_WINDOW);
-        let mut cursor = floor;
         let mut keys: Vec<String> = Vec::new();
         let mut fresh = 0;
         loop {
-            let changes = app.store().changes_since(cursor, BATCH).await?;
-            let Some(last) = changes.last() else { break };
-            cursor = last.seq;
-            for change in changes.iter().filter(|c| c.seq > floor) {
-                let unseen = if change.seq > self.last_seq {
-                    true
-                } else {
-                    self.applied.insert(change.seq)
-                };
-                if change.seq > self.last_seq {
-                    self.applied.insert(change.seq);
-                }
-                if unseen {
-                    fresh += 1;
-                    keys.extend(change.surrogate_keys.iter().cloned());
-                }
+            let batch = app.store().read_changes(&mut self.cursor, BATCH).await?;
+            fresh += batch.changes.len();
+            for change in batch.changes {
+                keys.extend(change.surrogate_keys);
             }
-            self.last_seq = self.last_seq.max(cursor);
-            if (changes.len() as i64) < BATCH {
+            if batch.done {
                 break;
             }
         }
-        let keep_from = self.last_seq.saturating_sub(TRAILING_WINDOW);
-        self.applied = self.applied.split_off(&keep_from);
         if !keys.is_empty() {
             keys.sort();
             keys.dedup();
             let dropped = app.cache().invalidate(&keys);
             tracing::debug!(
                 changes = fresh,
-                to = self.last_seq,
+                position = self.cursor.position(),
                 dropped,
                 "applied changes from the sequence"
             );
@@ -87,15 +59,20 @@ impl Follower {
 
 /// Polls the change sequence every `change_poll_interval_ms` until shutdown.
 pub async fn run(app: App, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-    let start = match app.store().latest_change_seq().await {
-        Ok(seq) => seq,
-        Err(e) => {
-            tracing::warn!(error = %e, "could not read the change sequence; starting from 0");
-            0
+    let cursor = loop {
+        match app.store().change_cursor_at_end().await {
+            Ok(cursor) => break cursor,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the change sequence; retrying");
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_millis(app.config().change_poll_interval_ms)) => {}
+                    _ = shutdown.changed() => return,
+                }
+            }
         }
     };
-    let mut follower = Follower::starting_at(start);
-    app.set_applied_seq(start);
+    let mut follower = Follower::with_cursor(cursor);
+    app.mark_cache_followed();
     let mut tick =
         tokio::time::interval(Duration::from_millis(app.config().change_poll_interval_ms));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -103,7 +80,7 @@ pub async fn run(app: App, mut shutdown: tokio::sync::watch::Receiver<bool>) {
         tokio::select! {
             _ = tick.tick() => {
                 match follower.poll(&app).await {
-                    Ok(_) => app.set_applied_seq(follower.last_seq()),
+                    Ok(_) => app.mark_cache_followed(),
                     Err(e) => tracing::warn!(error = %e, "following the change sequence failed; will retry"),
                 }
             }

@@ -43,23 +43,11 @@ struct Inner {
     config: Config,
     store: Store,
     cache: PageCache,
-    /// Newest change-sequence number this node has applied to its derived state.
-    applied_seq: std::sync::atomic::AtomicI64,
-    /// This node's search index, once [`App::start_discovery`] opened it.
-    search: std::sync::OnceLock<dateline_search::SearchIndex>,
-    /// Whether the index was just created and must be filled from the store.
-    search_fresh: std::sync::atomic::AtomicBool,
-    /// Related articles and story clusters of every public article.
-    related: std::sync::RwLock<dateline_related::Engine>,
-    /// Ranked related lists computed since `related` last changed (see
-    /// `discovery::ranked_related`).
-    related_memo: std::sync::Mutex<std::collections::HashMap<i64, Vec<dateline_related::Related>>>,
-    /// Whether `related` has been built since start.
-    discovery_ready: std::sync::atomic::AtomicBool,
-    /// Newest change applied to the search index and related engine.
-    indexed_seq: std::sync::atomic::AtomicI64,
-    /// Wakes the indexer after a local write.
-    index_wake: tokio::sync::Notify,
+    /// Passes of the change follower over the whole sequence since start (see
+    /// [`follower`]).
+    cache_follow_passes: std::sync::atomic::AtomicU64,
+    /// Search, related articles and the indexer that keeps them current.
+    discovery: discovery::Discovery,
 }
 
 impl App {
@@ -86,16 +74,8 @@ impl App {
                 config,
                 store,
                 cache,
-                applied_seq: std::sync::atomic::AtomicI64::new(0),
-                search: std::sync::OnceLock::new(),
-                search_fresh: std::sync::atomic::AtomicBool::new(false),
-                related: std::sync::RwLock::new(dateline_related::Engine::new(
-                    dateline_related::Config::default(),
-                )),
-                related_memo: std::sync::Mutex::new(std::collections::HashMap::new()),
-                discovery_ready: std::sync::atomic::AtomicBool::new(false),
-                indexed_seq: std::sync::atomic::AtomicI64::new(0),
-                index_wake: tokio::sync::Notify::new(),
+                cache_follow_passes: std::sync::atomic::AtomicU64::new(0),
+                discovery: discovery::Discovery::default(),
             }),
         }
     }
@@ -115,24 +95,19 @@ impl App {
         &self.inner.cache
     }
 
-    /// Newest change this node has applied to its cache (see [`follower`]).
-    pub fn applied_seq(&self) -> i64 {
+    /// How many times the change follower has read the whole change sequence and applied
+    /// it to this node's cache. Waiting until it has grown by two means every change
+    /// committed before the wait began has been applied.
+    pub fn cache_follow_passes(&self) -> u64 {
         self.inner
-            .applied_seq
+            .cache_follow_passes
             .load(std::sync::atomic::Ordering::Acquire)
     }
 
-    pub(crate) fn set_applied_seq(&self, seq: i64) {
+    pub(crate) fn mark_cache_followed(&self) {
         self.inner
-            .applied_seq
-            .store(seq, std::sync::atomic::Ordering::Release);
-    }
-
-    /// Newest change applied to the search index and related engine.
-    pub fn indexed_seq(&self) -> i64 {
-        self.inner
-            .indexed_seq
-            .load(std::sync::atomic::Ordering::Acquire)
+            .cache_follow_passes
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// Starts the background tasks (scheduled publishing, change follower, and the indexer
@@ -145,7 +120,7 @@ impl App {
             tokio::spawn(scheduler::run(self.clone(), shutdown.clone())),
             tokio::spawn(follower::run(self.clone(), shutdown.clone())),
         ];
-        if self.inner.search.get().is_some() {
+        if self.discovery_started() {
             tasks.push(tokio::spawn(discovery::run(self.clone(), shutdown)));
         }
         tasks

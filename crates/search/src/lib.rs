@@ -225,22 +225,18 @@ impl SearchIndex {
         self.len() == 0
     }
 
-    /// The change-sequence number stored with the last commit (0 if none): where a node
-    /// resumes following the store after a restart.
-    pub fn applied_seq(&self) -> i64 {
-        self.index
-            .load_metas()
-            .ok()
-            .and_then(|m| m.payload)
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(0)
+    /// The checkpoint stored with the last commit, if any: an opaque text the caller uses
+    /// to tell where in its source of truth the index stands (where a restarted node
+    /// resumes, and whether the index came from the same source at all).
+    pub fn checkpoint(&self) -> Option<String> {
+        self.index.load_metas().ok().and_then(|m| m.payload)
     }
 
-    /// Adds or replaces `upserts`, removes `removals`, and commits with `seq` as the
-    /// applied change-sequence number. Searches see the result when this returns.
-    pub fn apply(&self, upserts: &[SearchDoc], removals: &[i64], seq: i64) -> Result<()> {
+    /// Adds or replaces `upserts`, removes `removals`, and commits with `checkpoint`.
+    /// Searches see the result when this returns.
+    pub fn apply(&self, upserts: &[SearchDoc], removals: &[i64], checkpoint: &str) -> Result<()> {
         self.stage(upserts, removals)?;
-        self.commit(seq)
+        self.commit(checkpoint)
     }
 
     /// Adds or replaces `upserts` and removes `removals` without committing: searches do
@@ -273,12 +269,12 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Commits everything staged with `seq` as the applied change-sequence number, and
+    /// Commits everything staged with `checkpoint` (see [`SearchIndex::checkpoint`]), and
     /// makes it visible to searches.
-    pub fn commit(&self, seq: i64) -> Result<()> {
+    pub fn commit(&self, checkpoint: &str) -> Result<()> {
         let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         let mut commit = writer.prepare_commit()?;
-        commit.set_payload(&seq.to_string());
+        commit.set_payload(checkpoint);
         commit.commit()?;
         drop(writer);
         self.reader.reload()?;
@@ -603,7 +599,7 @@ mod tests {
                 ),
             ],
             &[],
-            7,
+            "store 7",
         )
         .expect("apply");
         idx
@@ -627,7 +623,7 @@ mod tests {
         let idx = index();
         assert_eq!(ids(&search(&idx, "budget schools")), [1, 3]);
         assert_eq!(search(&idx, "budget").total, 3);
-        assert_eq!(idx.applied_seq(), 7);
+        assert_eq!(idx.checkpoint().as_deref(), Some("store 7"));
     }
 
     #[test]
@@ -685,7 +681,7 @@ mod tests {
                 1,
             )],
             &[],
-            1,
+            "store 1",
         )
         .expect("apply");
         let page = search(&idx, "harbour");
@@ -700,7 +696,7 @@ mod tests {
         let idx = SearchIndex::in_memory().expect("index");
         let filler = "The council met again on Tuesday to discuss the roads. ".repeat(12);
         let body = format!("{filler}Fishermen said the harbours were busier than ever. {filler}");
-        idx.apply(&[doc(4, "Busy season", &body, "x", 1)], &[], 1)
+        idx.apply(&[doc(4, "Busy season", &body, "x", 1)], &[], "store 1")
             .expect("apply");
         let html = &search(&idx, "harbour").hits[0].snippet_html;
         assert!(html.starts_with('…') && html.ends_with('…'), "{html}");
@@ -711,8 +707,12 @@ mod tests {
         assert!(body.contains(inner), "whole words from the body: {inner}");
         // No match (a typo-tolerant hit): the opening.
         let idx2 = SearchIndex::in_memory().expect("index");
-        idx2.apply(&[doc(5, "Harbour", "Opening words here.", "x", 1)], &[], 1)
-            .expect("apply");
+        idx2.apply(
+            &[doc(5, "Harbour", "Opening words here.", "x", 1)],
+            &[],
+            "store 1",
+        )
+        .expect("apply");
         assert_eq!(
             search(&idx2, "harbour").hits[0].snippet_html,
             "Opening words here."
@@ -729,7 +729,7 @@ mod tests {
             "More words follow here. ".repeat(20)
         );
         let idx = SearchIndex::in_memory().expect("index");
-        idx.apply(&[doc(6, "Quay", &body, "x", 1)], &[], 1)
+        idx.apply(&[doc(6, "Quay", &body, "x", 1)], &[], "store 1")
             .expect("apply");
         let html = &search(&idx, "harbour").hits[0].snippet_html;
         assert!(html.contains("the <b>harbour</b>\u{2019}s"), "{html}");
@@ -750,7 +750,7 @@ mod tests {
                 doc(2, "Boats", "The harbour fleet sailed.", "x", 2),
             ],
             &[],
-            1,
+            "store 1",
         )
         .expect("apply");
         let page = search(&idx, "harbour fleet");
@@ -770,7 +770,7 @@ mod tests {
                 200,
             )],
             &[1],
-            8,
+            "store 8",
         )
         .expect("apply");
         assert_eq!(ids(&search(&idx, "chancellor")), Vec::<i64>::new());
@@ -802,13 +802,17 @@ mod tests {
         {
             let (idx, empty) = SearchIndex::open(&path).expect("open");
             assert!(empty);
-            idx.apply(&[doc(1, "Persisted story", "Body.", "x", 1)], &[], 42)
-                .expect("apply");
+            idx.apply(
+                &[doc(1, "Persisted story", "Body.", "x", 1)],
+                &[],
+                "store 42",
+            )
+            .expect("apply");
             assert!(matches!(SearchIndex::open(&path), Err(Error::Locked(_))));
         }
         let (idx, empty) = SearchIndex::open(&path).expect("reopen");
         assert!(!empty);
-        assert_eq!(idx.applied_seq(), 42);
+        assert_eq!(idx.checkpoint().as_deref(), Some("store 42"));
         assert_eq!(ids(&search(&idx, "persisted")), [1]);
     }
 }

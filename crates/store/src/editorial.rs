@@ -194,6 +194,12 @@ impl<'a> WriteTx<'a> {
         Ok(())
     }
 
+    /// Writes the buffered revision, change and link rows now rather than at commit (they
+    /// stay invisible to others until then). Tests use it to take sequence numbers early.
+    pub async fn flush_pending(&mut self) -> Result<()> {
+        self.flush().await
+    }
+
     /// Writes pending revision, change and link rows.
     async fn flush(&mut self) -> Result<()> {
         let pending = std::mem::take(&mut self.pending);

@@ -116,26 +116,28 @@ impl TestApp {
     /// Waits until this node's change follower has applied every committed change, so later
     /// cache assertions are not disturbed by a late invalidation.
     pub async fn settle(&self) -> anyhow::Result<()> {
-        let target = self.app.store().latest_change_seq().await?;
-        for _ in 0..100 {
-            if self.app.applied_seq() >= target {
+        // A pass that starts after this call sees every change committed before it; the
+        // pass running now may have started earlier, so wait for two to end.
+        let target = self.app.cache_follow_passes() + 2;
+        for _ in 0..250 {
+            if self.app.cache_follow_passes() >= target {
                 return Ok(());
             }
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
-        anyhow::bail!("the change follower did not reach seq {target}")
+        anyhow::bail!("the change follower did not finish a pass")
     }
 
     /// Waits until the search index and related engine have applied every committed change.
     pub async fn settle_index(&self) -> anyhow::Result<()> {
-        let target = self.app.store().latest_change_seq().await?;
-        for _ in 0..250 {
-            if self.app.discovery_ready() && self.app.indexed_seq() >= target {
+        let target = self.app.index_passes() + 2;
+        for _ in 0..500 {
+            if self.app.discovery_ready() && self.app.index_passes() >= target {
                 return Ok(());
             }
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
-        anyhow::bail!("the indexer did not reach seq {target}")
+        anyhow::bail!("the indexer did not finish a pass")
     }
 
     /// Full URL of `path`.

@@ -69,6 +69,7 @@ pub fn router(state: WebState) -> Router {
         .route("/static/{file}", get(assets::serve))
         .route("/robots.txt", get(assets::robots))
         .route("/healthz", get(public::health))
+        .route("/readyz", get(public::ready))
         .route("/search", get(public::search::show))
         .route("/api/v1/search", get(api::search::search))
         .route("/api/v1/openapi.json", get(api::openapi))

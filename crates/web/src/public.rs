@@ -66,6 +66,30 @@ pub async fn health(State(state): State<WebState>) -> Response {
     }
 }
 
+/// `GET /readyz`: 200 once this node's search index and related articles are loaded and
+/// it has caught up with the change sequence; 503 (with what is missing) until then, so a
+/// load balancer sends it no readers before it can serve them complete pages.
+pub async fn ready(State(state): State<WebState>) -> Response {
+    let r = state.app.readiness();
+    let body = serde_json::json!({
+        "ready": r.is_ready(),
+        "search": r.search,
+        "related": r.related,
+        "caught_up": r.caught_up,
+    });
+    let status = if r.is_ready() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        axum::Json(body),
+    )
+        .into_response()
+}
+
 /// Anything no route matched: the 404 page (or JSON under /api).
 pub async fn not_found(State(state): State<WebState>, uri: axum::http::Uri) -> Response {
     let error = WebError::App(dateline_app::Error::NotFound);

@@ -2,12 +2,13 @@
 //! does not leave related lists empty while the engine is rebuilt from the store (42 s at
 //! 100,000 articles).
 //!
-//! The file (`data_dir/related.snapshot`) is the change-sequence number the engine
-//! reflects, then [`Engine::write_snapshot`]'s bytes. After loading it, the indexer applies
-//! every change since that number, exactly as after a rebuild, so a snapshot older than the
-//! store (a crash after an earlier clean stop) is only a longer catch-up. It is derived data
-//! like the search index: anything doubtful (another format or configuration, damage, a
-//! number ahead of the store) means a rebuild.
+//! The file (`data_dir/related.snapshot`) is a header line — a format tag and the
+//! [`Checkpoint`] the engine reflects (the store's identity and the change-cursor
+//! position) — then [`Engine::write_snapshot`]'s bytes. After loading it, the indexer
+//! applies every change since that position, exactly as after a rebuild, so a snapshot older
+//! than the store (a crash after the last periodic save) is only a longer catch-up. It is
+//! derived data like the search index: anything doubtful (another format, configuration or
+//! database, damage, a position ahead of the store) means a rebuild.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -16,9 +17,13 @@ use std::time::Instant;
 
 use dateline_related::Engine;
 
+use super::indexer::Checkpoint;
 use crate::App;
 
 const FILE: &str = "related.snapshot";
+
+/// First bytes of the header; a file without them is from an older release.
+const TAG: &str = "dateline-related-snapshot-2";
 
 impl App {
     fn snapshot_path(&self) -> PathBuf {
@@ -30,11 +35,14 @@ impl App {
         let _ = std::fs::remove_file(self.snapshot_path());
     }
 
-    /// Saves the engine as of change `seq`; done at shutdown.
-    pub(super) async fn save_related_snapshot(&self, seq: i64) {
+    /// Saves the engine as of `checkpoint`; done periodically and at shutdown.
+    pub(super) async fn save_related_snapshot(&self, checkpoint: &Checkpoint) {
         let started = Instant::now();
         let app = self.clone();
-        let saved = tokio::task::spawn_blocking(move || app.write_snapshot_file(seq)).await;
+        let header = format!("{TAG} {}\n", checkpoint.encode());
+        let seq = checkpoint.position;
+        let saved =
+            tokio::task::spawn_blocking(move || app.write_snapshot_file(header.as_bytes())).await;
         match saved {
             Ok(Ok(bytes)) => tracing::info!(
                 bytes,
@@ -51,15 +59,20 @@ impl App {
 
     /// Writes to a temporary file and renames it into place, so a crash mid-way leaves the
     /// previous snapshot (or none), never half of one. Streams: no second copy in memory.
-    fn write_snapshot_file(&self, seq: i64) -> std::io::Result<u64> {
+    fn write_snapshot_file(&self, header: &[u8]) -> std::io::Result<u64> {
         let path = self.snapshot_path();
         let partial = path.with_extension("snapshot.partial");
         let mut out = std::io::BufWriter::new(std::fs::File::create(&partial)?);
-        out.write_all(&seq.to_le_bytes())?;
-        let mut written = 8u64;
+        out.write_all(header)?;
+        let mut written = header.len() as u64;
         let mut failure = None;
         {
-            let engine = self.inner.related.read().unwrap_or_else(|p| p.into_inner());
+            let engine = self
+                .inner
+                .discovery
+                .related
+                .read()
+                .unwrap_or_else(|p| p.into_inner());
             engine.write_snapshot(&mut |chunk| {
                 if failure.is_none() {
                     match out.write_all(chunk) {
@@ -89,7 +102,7 @@ impl App {
     }
 
     /// Installs the engine saved at the last shutdown, if there is a usable one; returns the
-    /// change-sequence number it reflects.
+    /// change-cursor position it reflects.
     pub(super) async fn load_related_snapshot(&self) -> Option<i64> {
         let started = Instant::now();
         let bytes = match tokio::fs::read(self.snapshot_path()).await {
@@ -100,19 +113,26 @@ impl App {
                 return None;
             }
         };
-        let seq = i64::from_le_bytes(bytes.get(..8)?.try_into().ok()?);
-        let latest = self.store().latest_change_seq().await.ok()?;
-        if seq > latest {
-            tracing::warn!(
-                seq,
-                latest,
-                "the related-articles snapshot is ahead of the store (another or a restored database); rebuilding"
-            );
+        let Some(newline) = bytes.iter().take(256).position(|b| *b == b'\n') else {
+            tracing::warn!("the related-articles snapshot has no header; rebuilding");
             return None;
+        };
+        let header = std::str::from_utf8(&bytes[..newline]).ok()?;
+        let checkpoint = header
+            .strip_prefix(TAG)
+            .and_then(|rest| rest.strip_prefix(' '))
+            .and_then(Checkpoint::decode);
+        if checkpoint.is_none() {
+            tracing::warn!("the related-articles snapshot is from another release; rebuilding");
         }
+        let seq = self
+            .usable_position(checkpoint.as_ref(), "the related-articles snapshot")
+            .await?;
+        let body_at = newline + 1;
         let config = self.related_config();
         let loaded =
-            tokio::task::spawn_blocking(move || Engine::from_snapshot(&bytes[8..], config)).await;
+            tokio::task::spawn_blocking(move || Engine::from_snapshot(&bytes[body_at..], config))
+                .await;
         let engine = match loaded {
             Ok(Ok(engine)) => engine,
             Ok(Err(e)) => {
@@ -140,10 +160,11 @@ impl App {
     pub(super) fn install_engine(&self, engine: Engine) {
         *self
             .inner
+            .discovery
             .related
             .write()
             .unwrap_or_else(|p| p.into_inner()) = engine;
         self.forget_ranked_related();
-        self.inner.discovery_ready.store(true, Ordering::Release);
+        self.inner.discovery.ready.store(true, Ordering::Release);
     }
 }

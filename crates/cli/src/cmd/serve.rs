@@ -23,14 +23,33 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
         .with_context(|| format!("binding {addr}"))?;
     let local = listener.local_addr().context("reading the bound address")?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let tasks = app.spawn_background(stop_rx);
+    let tasks = app.spawn_background(stop_rx.clone());
     let state = WebState::new(app.clone())?;
     tracing::info!(addr = %local, "dateline is serving on http://{local}/");
     eprintln!("dateline is serving on http://{local}/  (Ctrl-C to stop)");
-    dateline_web::serve(state, listener, shutdown_signal())
-        .await
-        .context("serving HTTP")?;
-    let _ = stop_tx.send(true);
+    // On a signal the background tasks stop at once (the indexer saves the related
+    // articles first thing) while HTTP drains requests in flight, for at most the grace
+    // period: a client that sent half its headers must not keep the process alive.
+    let signalled = async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    };
+    let grace = std::time::Duration::from_secs(app.config().shutdown_grace_secs);
+    let mut stopping = stop_rx;
+    let server = dateline_web::serve(state, listener, signalled);
+    tokio::pin!(server);
+    tokio::select! {
+        served = &mut server => served.context("serving HTTP")?,
+        _ = async {
+            let _ = stopping.wait_for(|stop| *stop).await;
+            tokio::time::sleep(grace).await;
+        } => {
+            tracing::warn!(
+                grace_secs = grace.as_secs(),
+                "connections still open after the shutdown grace period; closing them"
+            );
+        }
+    }
     for task in tasks {
         let _ = task.await;
     }

@@ -5,6 +5,7 @@ mod api_admin;
 mod api_public;
 mod authz;
 mod cache;
+mod change_cursor;
 mod discovery;
 mod import;
 mod newsroom;
