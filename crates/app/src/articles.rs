@@ -322,8 +322,8 @@ impl App {
         record.owner_id = actor.user_id;
         let mut tx = self.store().begin().await?;
         let article = tx.create(&record, &actor.label, now).await?;
-        tx.commit().await?;
-        self.after_change(&dateline_core::change_keys(None, &article, now));
+        let touched = tx.commit().await?;
+        self.after_change(&touched);
         tracing::info!(article.id = %article.id, article.slug = %article.slug, status = %article.status, actor = %actor.label, "article created");
         Ok(article)
     }
@@ -399,8 +399,8 @@ impl App {
             now,
         );
         let updated = tx.update(id, expected, &record, &actor.label, now).await?;
-        tx.commit().await?;
-        self.after_change_pair(&current, &updated);
+        let touched = tx.commit().await?;
+        self.after_change(&touched);
         tracing::info!(article.id = %id, version = updated.version.0, actor = %actor.label, "article updated");
         Ok(updated)
     }
@@ -512,14 +512,10 @@ impl App {
         let updated = tx
             .update(id, current.version, &record, &actor.label, now)
             .await?;
-        tx.commit().await?;
-        self.after_change_pair(&current, &updated);
+        let touched = tx.commit().await?;
+        self.after_change(&touched);
         tracing::info!(article.id = %id, from = %current.status, to = %updated.status, actor = %actor.label, "article status changed");
         Ok(updated)
-    }
-
-    fn after_change_pair(&self, before: &Article, after: &Article) {
-        self.after_change(&dateline_core::change_keys(Some(before), after, Utc::now()));
     }
 
     /// Drops cached pages for `keys` on this node (other nodes learn from the change

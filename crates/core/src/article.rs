@@ -86,6 +86,10 @@ pub struct Article {
     pub source: Option<String>,
     /// Latest correction notice, if the article was corrected after publication.
     pub correction: Option<Correction>,
+    /// Notices the latest one replaced, oldest first. Corrections are a history: readers
+    /// see every one with its time.
+    #[serde(default)]
+    pub earlier_corrections: Vec<Correction>,
     /// Publication status.
     pub status: Status,
     /// When the article was first saved.
@@ -112,6 +116,13 @@ impl Article {
         self.status == Status::Published && self.published_at.is_some_and(|p| p <= now)
     }
 
+    /// Every correction notice, oldest first (the earlier ones, then the latest).
+    pub fn corrections(&self) -> impl Iterator<Item = &Correction> {
+        self.earlier_corrections
+            .iter()
+            .chain(self.correction.as_ref())
+    }
+
     /// The article's path on the public site.
     pub fn path(&self) -> String {
         article_path(&self.slug)
@@ -135,19 +146,22 @@ impl Article {
 }
 
 /// Surrogate keys touched by a change from `before` (absent on create) to `after`: the
-/// pages of both versions, plus `nav` when the set of sections with public articles may
-/// have changed (every page's navigation lists them).
-pub fn change_keys(before: Option<&Article>, after: &Article, now: DateTime<Utc>) -> Vec<String> {
+/// pages of both versions, plus `nav` when `sections_changed` — the set of sections with
+/// public articles changed, which every page's navigation lists (the store works that out:
+/// only a section's first public article or its last one going away changes it, so an
+/// ordinary publish leaves every other cached page alone).
+pub fn change_keys(
+    before: Option<&Article>,
+    after: &Article,
+    sections_changed: bool,
+) -> Vec<String> {
     let mut keys = before.map(Article::surrogate_keys).unwrap_or_default();
     for k in after.surrogate_keys() {
         if !keys.contains(&k) {
             keys.push(k);
         }
     }
-    let visible_before = before.is_some_and(|b| b.is_public_at(now));
-    let visible_after = after.is_public_at(now);
-    let section_moved = before.is_some_and(|b| b.section != after.section);
-    if visible_before != visible_after || (section_moved && (visible_before || visible_after)) {
+    if sections_changed {
         keys.push("nav".to_owned());
     }
     keys

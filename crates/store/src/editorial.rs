@@ -107,6 +107,8 @@ pub struct WriteTx<'a> {
     /// is a round trip to the database thread, and a bulk import would otherwise spend most
     /// of its time on those hand-offs.
     pending: Pending,
+    /// Surrogate keys of every change written, for the writer's own cache invalidation.
+    written_keys: Vec<String>,
     bulk: Option<BulkIndex>,
     _guard: Option<OwnedMutexGuard<()>>,
 }
@@ -147,6 +149,7 @@ impl<'a> WriteTx<'a> {
             sqlite,
             terms: TermCache::default(),
             pending: Pending::default(),
+            written_keys: Vec::new(),
             bulk: None,
             _guard: guard,
         }
@@ -187,11 +190,16 @@ impl<'a> WriteTx<'a> {
         Ok(())
     }
 
-    /// Makes everything written visible at once.
-    pub async fn commit(mut self) -> Result<()> {
+    /// Makes everything written visible at once; returns the surrogate keys of the pages
+    /// the transaction's changes touched (the same keys its change rows carry to other
+    /// nodes), deduplicated.
+    pub async fn commit(mut self) -> Result<Vec<String>> {
         self.flush().await?;
         self.tx.commit().await?;
-        Ok(())
+        let mut keys = std::mem::take(&mut self.written_keys);
+        keys.sort();
+        keys.dedup();
+        Ok(keys)
     }
 
     /// Writes the buffered revision, change and link rows now rather than at commit (they
@@ -458,9 +466,11 @@ impl<'a> WriteTx<'a> {
             story_id: id.0,
             word_count: record.word_count,
             owner_id: record.owner_id,
+            earlier_corrections: Vec::new(),
         };
         self.write_revision(&article, actor).await?;
-        let keys = dateline_core::change_keys(None, &article, now);
+        let sections_changed = self.public_sections_changed(None, &article, now).await?;
+        let keys = dateline_core::change_keys(None, &article, sections_changed);
         self.write_change(&article, "create", &keys).await?;
         Ok(article)
     }
@@ -511,13 +521,21 @@ impl<'a> WriteTx<'a> {
         }
         let terms = self.resolve_terms(record).await?;
         let version = Version(before.version.0 + 1);
+        // A correction is never taken back: a replaced (or cleared) notice joins the
+        // history, whatever the record says.
+        let mut earlier_corrections = before.earlier_corrections.clone();
+        if let Some(previous) = &before.correction {
+            if record.correction.as_ref() != Some(previous) {
+                earlier_corrections.push(previous.clone());
+            }
+        }
         let result = sqlx::query::<Any>(
             "UPDATE articles SET slug = $1, external_id = $2, title = $3, standfirst = $4, \
              body_markdown = $5, body_html = $6, summary = $7, teaser = $8, dateline = $9, \
              section_id = $10, tags_json = $11, authors_json = $12, lead_image_url = $13, \
              lead_image_caption = $14, lead_image_credit = $15, source = $16, \
              correction_note = $17, corrected_at = $18, status = $19, published_at = $20, \
-             updated_at = $21, version = $22, word_count = $23 \
+             updated_at = $21, version = $22, word_count = $23, earlier_corrections = $26 \
              WHERE id = $24 AND version = $25",
         )
         .bind(slug.as_str())
@@ -550,6 +568,7 @@ impl<'a> WriteTx<'a> {
         .bind(record.word_count)
         .bind(id.0)
         .bind(expected.0)
+        .bind(serde_json::to_string(&earlier_corrections)?)
         .execute(&mut *self.tx)
         .await?;
         if result.rows_affected() == 0 {
@@ -563,7 +582,10 @@ impl<'a> WriteTx<'a> {
         self.link_terms(id, &terms, true).await?;
         let after = self.article_in_any_status(id).await?;
         self.write_revision(&after, actor).await?;
-        let keys = dateline_core::change_keys(Some(&before), &after, now);
+        let sections_changed = self
+            .public_sections_changed(Some(&before), &after, now)
+            .await?;
+        let keys = dateline_core::change_keys(Some(&before), &after, sections_changed);
         let kind = if after.status == before.status {
             "update"
         } else {
@@ -653,7 +675,44 @@ impl<'a> WriteTx<'a> {
         self.flush_if_full().await
     }
 
+    /// Whether the write just made (the row already holds `after`) changed the set of
+    /// sections with public articles: a section got its first public article or lost its
+    /// last one.
+    async fn public_sections_changed(
+        &mut self,
+        before: Option<&Article>,
+        after: &Article,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let public_before = before.filter(|b| b.is_public_at(now));
+        let public_after = after.is_public_at(now).then_some(after);
+        let section_before = public_before.and_then(|b| b.section.as_ref());
+        let section_after = public_after.and_then(|a| a.section.as_ref());
+        if section_before == section_after {
+            return Ok(false);
+        }
+        // A section left: does any public article remain in it? A section entered: was
+        // there any other public article in it?
+        for section in [section_before, section_after].into_iter().flatten() {
+            let others = sqlx::query::<Any>(
+                "SELECT COUNT(*) AS n FROM articles a JOIN sections s ON s.id = a.section_id \
+                 WHERE s.slug = $1 AND a.id <> $2 AND a.status = 'published' AND a.published_at <= $3",
+            )
+            .bind(section.slug.as_str())
+            .bind(after.id.0)
+            .bind(now.timestamp())
+            .fetch_one(&mut *self.tx)
+            .await?
+            .try_get::<i64, _>("n")?;
+            if others == 0 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     async fn write_change(&mut self, article: &Article, kind: &str, keys: &[String]) -> Result<()> {
+        self.written_keys.extend(keys.iter().cloned());
         self.pending.changes.push((
             article.id.0,
             kind.to_owned(),

@@ -12,7 +12,7 @@ pub(crate) const ARTICLE_SELECT: &str = "SELECT a.id, a.slug, a.external_id, a.t
     a.standfirst, a.body_markdown, a.body_html, a.summary, a.teaser, a.dateline, \
     s.slug AS section_slug, s.name AS section_name, a.tags_json, a.authors_json, \
     a.lead_image_url, a.lead_image_caption, a.lead_image_credit, a.source, \
-    a.correction_note, a.corrected_at, a.status, a.created_at, a.published_at, a.updated_at, \
+    a.correction_note, a.corrected_at, a.earlier_corrections, a.status, a.created_at, a.published_at, a.updated_at, \
     a.version, COALESCE(a.story_id, a.id) AS story_id, a.word_count, a.owner_id \
     FROM articles a LEFT JOIN sections s ON s.id = a.section_id";
 
@@ -23,7 +23,7 @@ macro_rules! summary_columns {
         a.standfirst, '' AS body_markdown, '' AS body_html, a.summary, a.teaser, a.dateline, \
         s.slug AS section_slug, s.name AS section_name, a.tags_json, a.authors_json, \
         a.lead_image_url, a.lead_image_caption, a.lead_image_credit, a.source, \
-        a.correction_note, a.corrected_at, a.status, a.created_at, a.published_at, a.updated_at, \
+        a.correction_note, a.corrected_at, a.earlier_corrections, a.status, a.created_at, a.published_at, a.updated_at, \
         a.version, COALESCE(a.story_id, a.id) AS story_id, a.word_count, a.owner_id "
     };
 }
@@ -110,5 +110,8 @@ pub(crate) fn article_from_row(row: &AnyRow) -> Result<Article> {
         story_id: row.try_get("story_id")?,
         word_count: row.try_get("word_count")?,
         owner_id: row.try_get("owner_id")?,
+        earlier_corrections: serde_json::from_str(
+            &row.try_get::<String, _>("earlier_corrections")?,
+        )?,
     })
 }

@@ -65,6 +65,8 @@ pub struct ArticleJson<'a> {
     story_id: String,
     lead_image: Option<LeadImageJson<'a>>,
     correction: Option<CorrectionJson<'a>>,
+    /// Every correction notice, oldest first (the last is `correction`).
+    corrections: Vec<CorrectionJson<'a>>,
     word_count: i64,
 }
 
@@ -98,6 +100,13 @@ impl<'a> ArticleJson<'a> {
                 note: &c.note,
                 at: iso_time(c.at),
             }),
+            corrections: a
+                .corrections()
+                .map(|c| CorrectionJson {
+                    note: &c.note,
+                    at: iso_time(c.at),
+                })
+                .collect(),
             word_count: a.word_count,
         }
     }

@@ -256,7 +256,8 @@ pub struct ArticleView<'a> {
     updated_iso: String,
     updated_human: Option<String>,
     image: Option<ImageView<'a>>,
-    correction: Option<CorrectionView<'a>>,
+    /// Every correction notice, oldest first.
+    corrections: Vec<CorrectionView<'a>>,
     body_html: &'a str,
     source: Option<&'a str>,
     share: Vec<ShareLink>,
@@ -309,11 +310,14 @@ impl<'a> ArticlePage<'a> {
                     caption: i.caption.as_deref(),
                     credit: i.credit.as_deref(),
                 }),
-                correction: article.correction.as_ref().map(|c| CorrectionView {
-                    note: &c.note,
-                    at_iso: iso_time(c.at),
-                    at_human: human_time(c.at),
-                }),
+                corrections: article
+                    .corrections()
+                    .map(|c| CorrectionView {
+                        note: &c.note,
+                        at_iso: iso_time(c.at),
+                        at_human: human_time(c.at),
+                    })
+                    .collect(),
                 body_html: &article.body_html,
                 source: article.source.as_deref(),
                 share: share_links(&article.title, &url),
@@ -356,6 +360,13 @@ fn json_ld(
     }
     if let Some(place) = &a.dateline {
         doc["locationCreated"] = json!({"@type": "Place", "name": place});
+    }
+    let corrections: Vec<_> = a
+        .corrections()
+        .map(|c| json!({"@type": "CorrectionComment", "text": c.note, "datePublished": iso_time(c.at)}))
+        .collect();
+    if !corrections.is_empty() {
+        doc["correction"] = json!(corrections);
     }
     // Inside <script>, "</script>" or "<!--" in a headline would end the block: escape the
     // characters HTML cares about; JSON parsers read the \u escapes back unchanged.

@@ -370,3 +370,90 @@ async fn bad_requests_get_clear_json_errors() {
     );
     assert_eq!(t.app.store().article_count().await.expect("count"), 1);
 }
+
+#[tokio::test]
+async fn a_second_correction_keeps_the_first_on_the_page_in_json_ld_and_in_the_api() {
+    for backend in backends() {
+        let t = TestApp::spawn(backend).await.expect("app");
+        let key = t.key(Role::Editor).await.expect("key");
+        let (status, a) = t
+            .admin(&key, Method::POST, "/api/v1/admin/articles", Some(json!({
+                "title": "Dam inspection completed", "body": "Engineers inspected the dam in 2019."})))
+            .await
+            .expect("create");
+        assert_eq!(status, 201, "{a}");
+        let id = a["id"].as_i64().expect("id");
+        let mut version = a["version"].as_i64().expect("version");
+        for (body, note) in [
+            (
+                "Engineers inspected the dam in 2020.",
+                "An earlier version gave the wrong year.",
+            ),
+            (
+                "Engineers inspected the dam in 2020, twice.",
+                "An earlier version omitted the second inspection.",
+            ),
+        ] {
+            let (status, patched) = t
+                .admin(
+                    &key,
+                    Method::PATCH,
+                    &format!("/api/v1/admin/articles/{id}"),
+                    Some(json!({"version": version, "body": body, "correction": note})),
+                )
+                .await
+                .expect("patch");
+            assert_eq!(status, 200, "{patched}");
+            version = patched["version"].as_i64().expect("version");
+        }
+        t.settle().await.expect("settle");
+        let slug = a["slug"].as_str().expect("slug");
+        let html = t
+            .get(&format!("/articles/{slug}"))
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("body");
+        let page = scraper::Html::parse_document(&html);
+        let notes: Vec<String> = page
+            .select(&scraper::Selector::parse("aside.correction p").expect("selector"))
+            .map(|p| p.text().collect::<String>())
+            .collect();
+        assert_eq!(notes.len(), 2, "{backend:?}: {notes:?}");
+        assert!(
+            notes[0].contains("wrong year") && notes[1].contains("second inspection"),
+            "{notes:?}"
+        );
+        let ld_text = page
+            .select(
+                &scraper::Selector::parse("script[type='application/ld+json']").expect("selector"),
+            )
+            .next()
+            .expect("json-ld")
+            .text()
+            .collect::<String>();
+        let ld: serde_json::Value = serde_json::from_str(&ld_text).expect("json-ld parses");
+        let ld_notes: Vec<&str> = ld["correction"]
+            .as_array()
+            .expect("correction list")
+            .iter()
+            .map(|c| c["text"].as_str().expect("text"))
+            .collect();
+        assert_eq!(ld_notes.len(), 2, "{ld}");
+        assert!(ld["correction"][0]["datePublished"].is_string());
+        let api = t
+            .get_json(&format!("/api/v1/articles/{slug}"), 200)
+            .await
+            .expect("api");
+        assert_eq!(
+            api["corrections"].as_array().map(Vec::len),
+            Some(2),
+            "{api}"
+        );
+        assert_eq!(
+            api["correction"]["note"],
+            "An earlier version omitted the second inspection."
+        );
+    }
+}

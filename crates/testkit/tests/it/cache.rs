@@ -159,3 +159,82 @@ async fn a_second_node_drops_its_cached_page_when_another_node_edits() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_publish_in_an_existing_section_leaves_other_cached_pages_alone() {
+    for backend in backends() {
+        let t = TestApp::spawn(backend).await.expect("app");
+        let key = t.key(Role::Editor).await.expect("key");
+        let publish = |title: &'static str, body: &'static str, section: &'static str| {
+            let (t, key) = (&t, &key);
+            async move {
+                let (status, json) = t
+                    .admin(
+                        key,
+                        Method::POST,
+                        "/api/v1/admin/articles",
+                        Some(json!({"title": title, "body": body, "section": section})),
+                    )
+                    .await
+                    .expect("publish");
+                assert_eq!(status, 201, "{json}");
+                json
+            }
+        };
+        publish(
+            "Glacier melt measured",
+            "Hydrologists logged glacier runoff.",
+            "Science",
+        )
+        .await;
+        let sport = publish(
+            "Derby ends level",
+            "Striker equalised deep into stoppage time.",
+            "Sport",
+        )
+        .await;
+        let sport_path = format!("/articles/{}", sport["slug"].as_str().expect("slug"));
+        t.settle().await.expect("settle");
+        t.settle_index().await.expect("indexed");
+        let x_cache = |path: String| {
+            let t = &t;
+            async move {
+                let r = t.get(&path).await.expect("get");
+                assert_eq!(r.status(), 200);
+                r.headers()["x-cache"].to_str().expect("x-cache").to_owned()
+            }
+        };
+        x_cache(sport_path.clone()).await;
+        assert_eq!(x_cache(sport_path.clone()).await, "HIT", "{backend:?}");
+
+        // Science already has a public article: the navigation does not change.
+        publish(
+            "Comet tail photographed",
+            "Astronomers imaged the comet's ion tail.",
+            "Science",
+        )
+        .await;
+        t.settle().await.expect("settle");
+        t.settle_index().await.expect("indexed");
+        assert_eq!(
+            x_cache(sport_path.clone()).await,
+            "HIT",
+            "{backend:?}: a publish in an existing section emptied unrelated pages"
+        );
+
+        // A new section appears in every page's navigation: pages are refreshed.
+        publish(
+            "Frost warning issued",
+            "Forecasters expect frost on Thursday.",
+            "Weather",
+        )
+        .await;
+        t.settle().await.expect("settle");
+        let r = t.get(&sport_path).await.expect("get");
+        assert_eq!(r.headers()["x-cache"], "MISS", "{backend:?}");
+        assert!(
+            r.text().await.expect("body").contains("/section/weather"),
+            "{backend:?}"
+        );
+    }
+}

@@ -411,12 +411,14 @@ fn revision_snapshots_saved_before_ownership_read_as_unowned() {
         story_id: 7,
         word_count: 1,
         owner_id: Some(3),
+        earlier_corrections: vec![],
     };
     let mut json = serde_json::to_value(&article).expect("serialise");
-    json.as_object_mut()
-        .expect("an object")
-        .remove("owner_id")
-        .expect("owner_id is serialised");
+    let fields = json.as_object_mut().expect("an object");
+    fields.remove("owner_id").expect("owner_id is serialised");
+    fields
+        .remove("earlier_corrections")
+        .expect("earlier_corrections is serialised");
     let old: dateline_core::Article = serde_json::from_value(json).expect("old snapshot reads");
     article.owner_id = None;
     assert_eq!(old, article);
