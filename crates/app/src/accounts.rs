@@ -122,3 +122,18 @@ impl App {
         }
     }
 }
+
+/// API keys as an admin manages them.
+impl App {
+    /// Every API key (never the secret), for an admin.
+    pub async fn api_keys(&self, actor: &Actor) -> Result<Vec<ApiKey>> {
+        crate::sessions::require_admin(actor)?;
+        Ok(self.store().api_keys().await?)
+    }
+
+    /// Revokes key `id`, for an admin; it stops working at once on every node.
+    pub async fn revoke_api_key(&self, actor: &Actor, id: i64) -> Result<()> {
+        crate::sessions::require_admin(actor)?;
+        Ok(self.store().revoke_api_key(id, Utc::now()).await?)
+    }
+}

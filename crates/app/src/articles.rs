@@ -91,6 +91,15 @@ impl Actor {
     }
 }
 
+/// What an actor may do with one article (see [`App::permissions`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Permissions {
+    /// Open it in the editor and save changes.
+    pub edit: bool,
+    /// Publish, schedule or withdraw it.
+    pub publish: bool,
+}
+
 /// Changed fields of an article. Absent fields stay as they are; for optional fields,
 /// `null` clears them (`Some(None)`).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -334,6 +343,19 @@ impl App {
         let article = self.store().article(id).await?;
         actor.require(actor.may_edit(&article))?;
         Ok(article)
+    }
+
+    /// What `actor` may do with article `id`. Actors that may not write articles at all get
+    /// [`Error::Forbidden`] whether or not the article exists, so the answer reveals nothing
+    /// about drafts to them.
+    pub async fn permissions(&self, actor: &Actor, id: ArticleId) -> Result<Permissions> {
+        actor.require(actor.may_write())?;
+        let article = self.store().article(id).await?;
+        let edit = actor.may_edit(&article);
+        Ok(Permissions {
+            edit,
+            publish: edit && actor.may_publish(&article),
+        })
     }
 
     /// The article as it is now and every revision of it, newest first, as stored

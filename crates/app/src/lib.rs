@@ -16,6 +16,7 @@ mod error;
 pub mod follower;
 pub mod import;
 pub mod newsroom;
+pub mod reading;
 pub mod revisions;
 pub mod scheduler;
 pub mod sessions;
@@ -26,11 +27,6 @@ pub use cache::{CachedPage, PageCache};
 pub use config::Config;
 pub use dateline_store::{Backend, Store};
 
-/// The store's public read types, re-exported so the web layer never names the store crate.
-pub mod reading {
-    pub use dateline_store::public::{Cursor, ListFilter, Page, SlugLookup};
-    pub use dateline_store::terms::TermKind;
-}
 pub use error::{Error, Result};
 
 /// The services handle: cheap to clone, shared by every request and task.

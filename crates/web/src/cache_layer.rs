@@ -49,6 +49,16 @@ pub fn cacheable(
     response
 }
 
+/// `response` (made by [`cacheable`]) served as it is but kept out of every cache: a page
+/// shown incomplete must not be stored that way.
+pub fn uncacheable(mut response: Response) -> Response {
+    response.extensions_mut().remove::<Cacheable>();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
 /// The middleware.
 pub async fn page_cache(State(state): State<WebState>, request: Request, next: Next) -> Response {
     if request.method() != Method::GET && request.method() != Method::HEAD {

@@ -7,7 +7,6 @@ pub mod search;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use dateline_core::Term;
 
 use crate::views::{ErrorPage, SiteView};
@@ -24,14 +23,10 @@ impl WebState {
 
     pub(crate) async fn nav(&self) -> Vec<Term> {
         // Navigation is decoration: a failure here must not take the page down.
-        self.app
-            .store()
-            .public_sections(Utc::now())
-            .await
-            .unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "could not load sections for navigation");
-                Vec::new()
-            })
+        self.app.public_sections().await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "could not load sections for navigation");
+            Vec::new()
+        })
     }
 
     /// Turns any error into the site's HTML error page with the right status.
@@ -57,7 +52,7 @@ impl WebState {
 
 /// `GET /healthz`: 200 when the store answers, 503 otherwise.
 pub async fn health(State(state): State<WebState>) -> Response {
-    match state.app.store().ping().await {
+    match state.app.ping().await {
         Ok(()) => (StatusCode::OK, "ok").into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "health check failed");

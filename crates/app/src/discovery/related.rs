@@ -116,6 +116,49 @@ impl App {
         memo.lists.clear();
     }
 
+    /// The editors' pinned (in order) and excluded related articles of `id`, for someone
+    /// who may edit it.
+    pub async fn related_overrides(
+        &self,
+        actor: &crate::articles::Actor,
+        id: ArticleId,
+    ) -> Result<(Vec<ArticleId>, Vec<ArticleId>)> {
+        self.article_for_editing(actor, id).await?;
+        Ok(self.store().related_overrides(id).await?)
+    }
+
+    /// The article an editor means by `reference` when pinning: its number (`1234`,
+    /// `#1234`) in any status but deleted, or its public address (full URL, path or slug).
+    pub async fn find_article_by_reference(
+        &self,
+        actor: &crate::articles::Actor,
+        reference: &str,
+    ) -> Result<Option<ArticleId>> {
+        if !actor.role.is_editorial() {
+            return Err(Error::Forbidden);
+        }
+        let reference = reference.trim();
+        let number = reference.trim_start_matches('#');
+        if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) {
+            return match number.parse::<i64>().map(ArticleId) {
+                Ok(id) => Ok(self.article_unless_deleted(id).await?.map(|a| a.id)),
+                Err(_) => Ok(None),
+            };
+        }
+        let path = reference.split_once("://").map_or(reference, |(_, rest)| {
+            rest.find('/').map_or("", |i| &rest[i..])
+        });
+        let path = path.split(['?', '#']).next().unwrap_or_default();
+        let Some(slug) = path.split('/').rfind(|s| !s.is_empty()) else {
+            return Ok(None);
+        };
+        match self.store().public_article(slug, Utc::now()).await {
+            Ok(a) => Ok(Some(a.id)),
+            Err(dateline_store::Error::NotFound) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Sets the editors' pinned (in order) and excluded related articles of `id`.
     pub async fn set_related_overrides(
         &self,

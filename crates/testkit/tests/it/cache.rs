@@ -238,3 +238,50 @@ async fn a_publish_in_an_existing_section_leaves_other_cached_pages_alone() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_page_served_without_its_related_articles_is_not_cached_that_way() {
+    use sqlx::Connection;
+    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
+        .await
+        .expect("app");
+    let a = t
+        .arrange_article(article(
+            "Ferry timetable changes",
+            "The island ferry runs twice daily.",
+        ))
+        .await
+        .expect("article");
+    t.settle().await.expect("settle");
+    t.settle_index().await.expect("indexed");
+    // Related articles fail to load (their overrides table is gone for a moment).
+    let mut raw = sqlx::SqliteConnection::connect(&t.db.url)
+        .await
+        .expect("raw connection");
+    sqlx::query("ALTER TABLE related_overrides RENAME TO related_overrides_away")
+        .execute(&mut raw)
+        .await
+        .expect("rename");
+    let first = t.get(&a.path()).await.expect("get");
+    assert_eq!(first.status(), 200, "the story is still served");
+    assert_eq!(first.headers()["cache-control"], "no-store");
+    let second = t.get(&a.path()).await.expect("get");
+    assert_ne!(
+        second
+            .headers()
+            .get("x-cache")
+            .and_then(|v| v.to_str().ok()),
+        Some("HIT"),
+        "an incomplete page was cached"
+    );
+    sqlx::query("ALTER TABLE related_overrides_away RENAME TO related_overrides")
+        .execute(&mut raw)
+        .await
+        .expect("rename back");
+    let complete = t.get(&a.path()).await.expect("get");
+    assert_ne!(complete.headers()["cache-control"], "no-store");
+    assert_eq!(
+        t.get(&a.path()).await.expect("get").headers()["x-cache"],
+        "HIT"
+    );
+}

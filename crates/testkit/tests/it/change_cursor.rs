@@ -160,7 +160,18 @@ async fn the_cursor_hands_out_every_change_once_and_resumes_from_its_position() 
         let next = tx.create(&published("Story after"), "t", now).await?.id.0;
         tx.commit().await?;
         let mut resumed = ChangeCursor::resume(position);
-        assert_eq!(drain(&store, &mut resumed).await, vec![next]);
+        let again = drain(&store, &mut resumed).await;
+        // Resuming may hand out again what was already read (on PostgreSQL, whatever
+        // committed after the oldest transaction then running anywhere on the server),
+        // never less than what is new.
+        assert_eq!(again.last(), Some(&next), "{again:?}");
+        assert!(
+            again.iter().all(|id| *id == next || ids.contains(id)),
+            "{again:?}"
+        );
+        if store.backend() == dateline_app::Backend::Sqlite {
+            assert_eq!(again, vec![next]);
+        }
         Ok(())
     })
     .await;

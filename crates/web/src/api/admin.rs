@@ -269,16 +269,7 @@ async fn related_overrides(
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let article = state
-        .app
-        .article_for_editing(&actor, parse_id(&id)?)
-        .await?;
-    let (pins, excludes) = state
-        .app
-        .store()
-        .related_overrides(article.id)
-        .await
-        .map_err(dateline_app::Error::from)?;
+    let (pins, excludes) = state.app.related_overrides(&actor, parse_id(&id)?).await?;
     Ok(overrides_json(&pins, &excludes))
 }
 
@@ -379,19 +370,13 @@ async fn permissions(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id = parse_id(&id)?;
-    let article = state
-        .app
-        .store()
-        .article(id)
-        .await
-        .map_err(dateline_app::Error::from)?;
-    let edit = actor.may_write() && actor.may_edit(&article);
+    let may = state.app.permissions(&actor, id).await?;
     Ok((
         [(header::CACHE_CONTROL, "no-store")],
         axum::Json(json!({
-            "edit": edit,
-            "publish": edit && actor.may_publish(&article),
-            "edit_url": edit.then(|| format!("/admin/articles/{id}/edit")),
+            "edit": may.edit,
+            "publish": may.publish,
+            "edit_url": may.edit.then(|| format!("/admin/articles/{id}/edit")),
         })),
     )
         .into_response())

@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use dateline_app::reading::{Cursor, ListFilter, SlugLookup};
+use dateline_app::reading::{ArticleAt, Cursor, ListFilter};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -52,15 +52,7 @@ pub async fn list(
         author: q.author,
         external_id: q.external_id,
     };
-    let mut page = state
-        .app
-        .store()
-        .public_list(&filter, cursor, limit, Utc::now())
-        .await
-        .map_err(dateline_app::Error::from)?;
-    for a in &mut page.items {
-        state.app.set_story(a);
-    }
+    let page = state.app.public_list(&filter, cursor, limit).await?;
     let base = &state.app.config().base_url;
     let body = json!({
         "items": page.items.iter().map(|a| ArticleJson::new(a, base)).collect::<Vec<_>>(),
@@ -96,15 +88,8 @@ pub async fn show(
     State(state): State<WebState>,
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
-    let lookup = state
-        .app
-        .store()
-        .public_lookup(&slug, Utc::now())
-        .await
-        .map_err(dateline_app::Error::from)?;
-    match lookup {
-        SlugLookup::Live(mut a) => {
-            state.app.set_story(&mut a);
+    match state.app.public_article_at(&slug).await? {
+        ArticleAt::Live(a) => {
             let body = serde_json::to_string(&ArticleJson::new(&a, &state.app.config().base_url))
                 .map_err(|e| dateline_app::Error::Internal(e.to_string()))?;
             Ok(cacheable(
@@ -114,13 +99,13 @@ pub async fn show(
                 a.updated_at,
             ))
         }
-        SlugLookup::Moved(new_slug) => Ok((
+        ArticleAt::Moved(new_slug) => Ok((
             StatusCode::MOVED_PERMANENTLY,
             [(header::LOCATION, format!("/api/v1/articles/{new_slug}"))],
         )
             .into_response()),
-        SlugLookup::Gone => Err(WebError::Gone),
-        SlugLookup::NotFound => Err(WebError::App(dateline_app::Error::NotFound)),
+        ArticleAt::Gone => Err(WebError::Gone),
+        ArticleAt::NotFound => Err(WebError::App(dateline_app::Error::NotFound)),
     }
 }
 
@@ -144,15 +129,9 @@ pub async fn related(
             message: "limit must be between 1 and 50".into(),
         });
     }
-    let a = match state
-        .app
-        .store()
-        .public_lookup(&slug, Utc::now())
-        .await
-        .map_err(dateline_app::Error::from)?
-    {
-        SlugLookup::Live(a) => a,
-        SlugLookup::Moved(new_slug) => {
+    let a = match state.app.public_article_at(&slug).await? {
+        ArticleAt::Live(a) => a,
+        ArticleAt::Moved(new_slug) => {
             return Ok((
                 StatusCode::MOVED_PERMANENTLY,
                 [(
@@ -162,8 +141,8 @@ pub async fn related(
             )
                 .into_response())
         }
-        SlugLookup::Gone => return Err(WebError::Gone),
-        SlugLookup::NotFound => return Err(WebError::App(dateline_app::Error::NotFound)),
+        ArticleAt::Gone => return Err(WebError::Gone),
+        ArticleAt::NotFound => return Err(WebError::App(dateline_app::Error::NotFound)),
     };
     let related = state.app.related_articles(&a, limit).await?;
     let base = &state.app.config().base_url;

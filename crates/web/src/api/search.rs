@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate};
-use dateline_search::{SearchQuery, Sort};
+use dateline_app::reading::{SearchQuery, Sort};
 use serde::Deserialize;
 use serde_json::json;
 

@@ -147,7 +147,7 @@ async fn full_text_matches(state: &WebState, q: &ListQuery, status: Option<Statu
     if text.is_empty() || status.is_some_and(|s| s != Status::Published) {
         return Vec::new();
     }
-    let query = dateline_search::SearchQuery {
+    let query = dateline_app::reading::SearchQuery {
         text: text.chars().take(200).collect(),
         section: q
             .section
@@ -155,7 +155,7 @@ async fn full_text_matches(state: &WebState, q: &ListQuery, status: Option<Statu
             .filter(|s| !s.trim().is_empty())
             .map(|s| dateline_core::slugify(s, "section").to_string()),
         limit: 20,
-        ..dateline_search::SearchQuery::default()
+        ..dateline_app::reading::SearchQuery::default()
     };
     match state.app.search(&query).await {
         Ok((hits, _)) => hits

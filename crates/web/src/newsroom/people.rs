@@ -194,13 +194,7 @@ async fn keys_page(
     status: StatusCode,
     extra: Value,
 ) -> Result<Response, WebError> {
-    require_admin(&editor.actor())?;
-    let keys = state
-        .app
-        .store()
-        .api_keys()
-        .await
-        .map_err(dateline_app::Error::from)?;
+    let keys = state.app.api_keys(&editor.actor()).await?;
     let rows: Vec<Value> = keys
         .iter()
         .map(|k| {
@@ -259,13 +253,7 @@ pub async fn revoke_key(
     EditorForm { editor, .. }: EditorForm<EmptyForm>,
 ) -> Response {
     let result = async {
-        require_admin(&editor.actor())?;
-        state
-            .app
-            .store()
-            .revoke_api_key(id, chrono::Utc::now())
-            .await
-            .map_err(dateline_app::Error::from)?;
+        state.app.revoke_api_key(&editor.actor(), id).await?;
         tracing::info!(key.id = id, actor = %editor.signed_in.user.email, "API key revoked");
         keys_page(
             &state,

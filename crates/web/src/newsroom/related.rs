@@ -4,7 +4,6 @@
 
 use axum::extract::{Path, State};
 use axum::response::Response;
-use chrono::Utc;
 use dateline_app::articles::Actor;
 use dateline_app::discovery::RelatedChange;
 use dateline_core::{Article, ArticleId};
@@ -108,7 +107,7 @@ pub async fn change(
         }
         state.app.article_for_editing(&actor, id).await?;
         let back = |query: String| see_other(&format!("/admin/articles/{id}/edit?{query}#related"));
-        let change = match requested_change(&state, &form).await? {
+        let change = match requested_change(&state, &actor, &form).await? {
             Ok(change) => change,
             Err(code) => return Ok(back(format!("related_error={code}"))),
         };
@@ -143,6 +142,7 @@ fn change_of(op: &str, id: ArticleId) -> Result<RelatedChange, Refusal> {
 
 async fn requested_change(
     state: &WebState,
+    actor: &dateline_app::articles::Actor,
     form: &RelatedForm,
 ) -> Result<Result<RelatedChange, Refusal>, WebError> {
     if let Some(change) = form.change.as_deref() {
@@ -158,35 +158,12 @@ async fn requested_change(
     if reference.is_empty() {
         return Ok(Err("missing"));
     }
-    let Some(id) = resolve(state, reference).await? else {
+    let Some(id) = state
+        .app
+        .find_article_by_reference(actor, reference)
+        .await?
+    else {
         return Ok(Err("not-found"));
     };
     Ok(change_of(form.op.as_deref().unwrap_or("pin"), id))
-}
-
-/// The article an editor means by `reference`: its number (`1234`, `#1234`), or its
-/// address on the site (full URL or path) or slug, which must be public.
-async fn resolve(state: &WebState, reference: &str) -> Result<Option<ArticleId>, WebError> {
-    if let Ok(n) = reference.trim_start_matches('#').parse::<i64>() {
-        return found(state.app.store().article(ArticleId(n)).await);
-    }
-    let path = reference.split_once("://").map_or(reference, |(_, rest)| {
-        rest.find('/').map_or("", |i| &rest[i..])
-    });
-    let path = path.split(['?', '#']).next().unwrap_or_default();
-    let Some(slug) = path.split('/').rfind(|s| !s.is_empty()) else {
-        return Ok(None);
-    };
-    found(state.app.store().public_article(slug, Utc::now()).await)
-}
-
-fn found<E>(lookup: Result<Article, E>) -> Result<Option<ArticleId>, WebError>
-where
-    dateline_app::Error: From<E>,
-{
-    match lookup.map_err(dateline_app::Error::from) {
-        Ok(a) => Ok(Some(a.id)),
-        Err(dateline_app::Error::NotFound) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
 }

@@ -3,11 +3,10 @@
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
-use dateline_app::reading::SlugLookup;
+use dateline_app::reading::ArticleAt;
 use dateline_core::article_path;
 
-use crate::cache_layer::cacheable;
+use crate::cache_layer::{cacheable, uncacheable};
 use crate::views::ArticlePage;
 use crate::{WebError, WebState};
 
@@ -23,39 +22,34 @@ pub async fn show(
 }
 
 async fn render(state: &WebState, slug: &str) -> Result<Response, WebError> {
-    let lookup = state
-        .app
-        .store()
-        .public_lookup(slug, Utc::now())
-        .await
-        .map_err(dateline_app::Error::from)?;
-    match lookup {
-        SlugLookup::Live(mut article) => {
-            state.app.set_story(&mut article);
-            // Related articles are an extra: if they fail, the story is still served.
-            let related = state
-                .app
-                .related_articles(&article, state.app.config().related_count)
-                .await
-                .unwrap_or_else(|e| {
-                    tracing::warn!(error = %e, "could not load related articles");
-                    Vec::new()
-                });
+    match state.app.article_page(slug).await? {
+        Ok(data) => {
             let site = state.site();
             let nav = state.nav().await;
-            let page = ArticlePage::new(&article, &related, &site);
+            let page = ArticlePage::new(&data.article, &data.related, &site);
             let html = state.templates.render("article.html", &site, &nav, page)?;
             // The page shows its related articles too: a change to any of them refreshes it.
-            let mut keys = vec![format!("article:{}", article.id), "nav".to_owned()];
-            keys.extend(related.iter().map(|(r, _)| format!("article:{}", r.id)));
-            Ok(cacheable(
+            let mut keys = vec![format!("article:{}", data.article.id), "nav".to_owned()];
+            keys.extend(
+                data.related
+                    .iter()
+                    .map(|(r, _)| format!("article:{}", r.id)),
+            );
+            let response = cacheable(
                 html,
                 "text/html; charset=utf-8",
                 keys,
-                article.updated_at,
-            ))
+                data.article.updated_at,
+            );
+            // Served without its related articles (they failed to load): not cached, so
+            // the next reader gets the complete page.
+            Ok(if data.complete {
+                response
+            } else {
+                uncacheable(response)
+            })
         }
-        SlugLookup::Moved(new_slug) => Ok((
+        Err(ArticleAt::Moved(new_slug)) => Ok((
             StatusCode::MOVED_PERMANENTLY,
             [
                 (header::LOCATION, article_path(&new_slug)),
@@ -63,7 +57,9 @@ async fn render(state: &WebState, slug: &str) -> Result<Response, WebError> {
             ],
         )
             .into_response()),
-        SlugLookup::Gone => Err(WebError::Gone),
-        SlugLookup::NotFound => Err(WebError::App(dateline_app::Error::NotFound)),
+        Err(ArticleAt::Gone) => Err(WebError::Gone),
+        Err(ArticleAt::NotFound | ArticleAt::Live(_)) => {
+            Err(WebError::App(dateline_app::Error::NotFound))
+        }
     }
 }

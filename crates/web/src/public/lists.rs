@@ -74,7 +74,6 @@ async fn render(
     term: Option<(TermKind, String)>,
     params: ListParams,
 ) -> Result<Response, WebError> {
-    let store = state.app.store();
     let cursor = params
         .cursor
         .as_deref()
@@ -88,10 +87,7 @@ async fn render(
     let (heading, base_path, key) = match &term {
         None => (None, "/".to_owned(), "home".to_owned()),
         Some((kind, slug)) => {
-            let found = store
-                .term(*kind, slug)
-                .await
-                .map_err(dateline_app::Error::from)?;
+            let found = state.app.public_term(*kind, slug).await?;
             let Some(found) = found else {
                 return Err(WebError::App(dateline_app::Error::NotFound));
             };
@@ -116,15 +112,10 @@ async fn render(
             )
         }
     };
-    let page = store
-        .public_list(
-            &filter,
-            cursor,
-            state.app.config().list_page_size,
-            Utc::now(),
-        )
-        .await
-        .map_err(dateline_app::Error::from)?;
+    let page = state
+        .app
+        .public_list(&filter, cursor, state.app.config().list_page_size)
+        .await?;
     // A term whose articles are all unpublished or drafts must not reveal that it exists
     // (tags often name embargoed stories).
     if term.is_some() && cursor.is_none() && page.items.is_empty() {

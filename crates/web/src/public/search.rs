@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use dateline_search::{SearchQuery, Sort};
+use dateline_app::reading::{SearchQuery, Sort};
 use serde::Deserialize;
 
 use crate::extract::ApiQuery;
