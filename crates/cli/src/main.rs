@@ -3,6 +3,10 @@
 //! Only this crate knows clap. Each subcommand lives in `cmd/`, builds the one `Config`
 //! and calls into `dateline-app` / `dateline-web`.
 
+// The doc comments on the clap types are the terminal help text (`[default: …]`, bare
+// URLs), not rustdoc prose.
+#![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links)]
+
 mod cli;
 mod cmd;
 mod progress;

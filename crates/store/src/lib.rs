@@ -207,3 +207,44 @@ impl SmallTx<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    fn migrations(backend: &str) -> BTreeSet<String> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(backend);
+        std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| {
+                e.expect("entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sqlite_and_postgres_migrations_stay_paired() {
+        let sqlite = migrations("sqlite");
+        let postgres = migrations("postgres");
+        assert_eq!(
+            sqlite, postgres,
+            "every migration needs its twin with the same name in the other backend's folder"
+        );
+        let mut versions = BTreeSet::new();
+        for name in &sqlite {
+            let version = name.split('_').next().unwrap_or_default();
+            assert!(
+                version.len() == 4 && version.bytes().all(|b| b.is_ascii_digit()),
+                "{name}: migrations are named NNNN_what.sql"
+            );
+            assert!(versions.insert(version.to_owned()), "two migrations numbered {version}");
+            assert!(name.ends_with(".sql"), "{name}");
+        }
+    }
+}

@@ -3,7 +3,7 @@
 //!
 //! Only this crate knows HTTP and templates. Handlers stay thin: extract, call one `app`
 //! function, shape the response. Public pages and public API responses pass through the
-//! page cache layer ([`cache_layer`]), which answers conditional requests and stores
+//! page cache layer (`cache_layer`), which answers conditional requests and stores
 //! rendered bodies tagged with surrogate keys. Start at [`router`].
 
 mod api;
