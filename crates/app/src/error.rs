@@ -39,6 +39,14 @@ pub enum Error {
         /// Seconds until the window has passed.
         retry_after_secs: u64,
     },
+    /// A request the workflow refuses as such (not a field error), with a stable code.
+    #[error("{message}")]
+    Refused {
+        /// snake_case code for programs.
+        code: &'static str,
+        /// What to do instead, for people.
+        message: String,
+    },
     /// Authenticated but not allowed.
     #[error("not allowed for this role")]
     Forbidden,

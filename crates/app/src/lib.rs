@@ -12,6 +12,7 @@ pub mod cache;
 pub mod config;
 pub mod demo;
 pub mod discovery;
+pub mod editing;
 mod error;
 pub mod follower;
 pub mod import;

@@ -219,12 +219,7 @@ mod tests {
             .join(backend);
         std::fs::read_dir(&dir)
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .map(|e| {
-                e.expect("entry")
-                    .file_name()
-                    .to_string_lossy()
-                    .into_owned()
-            })
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
             .collect()
     }
 
@@ -243,7 +238,10 @@ mod tests {
                 version.len() == 4 && version.bytes().all(|b| b.is_ascii_digit()),
                 "{name}: migrations are named NNNN_what.sql"
             );
-            assert!(versions.insert(version.to_owned()), "two migrations numbered {version}");
+            assert!(
+                versions.insert(version.to_owned()),
+                "two migrations numbered {version}"
+            );
             assert!(name.ends_with(".sql"), "{name}");
         }
     }

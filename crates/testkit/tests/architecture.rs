@@ -82,7 +82,10 @@ fn crates_depend_only_downwards() {
             "dateline-web",
             &["dateline-app", "dateline-core", "dateline-render"][..],
         ),
-        ("dateline", &["dateline-app", "dateline-web", "dateline-core"][..]),
+        (
+            "dateline",
+            &["dateline-app", "dateline-web", "dateline-core"][..],
+        ),
         (
             "dateline-testkit",
             &[

@@ -457,3 +457,52 @@ async fn a_second_correction_keeps_the_first_on_the_page_in_json_ld_and_in_the_a
         );
     }
 }
+
+#[tokio::test]
+async fn the_api_needs_a_correction_note_to_change_a_published_article_s_text_like_the_editor() {
+    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
+        .await
+        .expect("app");
+    let key = t.key(Role::Editor).await.expect("key");
+    let (status, a) = t
+        .admin(
+            &key,
+            Method::POST,
+            "/api/v1/admin/articles",
+            Some(json!({"title": "Bridge reopens", "body": "The bridge reopened on Monday."})),
+        )
+        .await
+        .expect("create");
+    assert_eq!(status, 201, "{a}");
+    let path = format!("/api/v1/admin/articles/{}", a["id"]);
+    let (status, refused) = t
+        .admin(
+            &key,
+            Method::PATCH,
+            &path,
+            Some(json!({"version": a["version"], "body": "The bridge reopened on Tuesday."})),
+        )
+        .await
+        .expect("patch");
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused["error"]["fields"]["correction"].is_string(),
+        "{refused}"
+    );
+    let (_, stored) = t.admin(&key, Method::GET, &path, None).await.expect("get");
+    assert_eq!(
+        stored["body"], "The bridge reopened on Monday.",
+        "nothing written"
+    );
+    // Metadata that readers do not read as the story's text needs no note.
+    let (status, tagged) = t
+        .admin(
+            &key,
+            Method::PATCH,
+            &path,
+            Some(json!({"version": a["version"], "tags": ["Transport"]})),
+        )
+        .await
+        .expect("patch tags");
+    assert_eq!(status, 200, "{tagged}");
+}

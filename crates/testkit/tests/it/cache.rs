@@ -89,7 +89,8 @@ async fn an_edit_refreshes_the_article_and_its_lists_but_not_unrelated_pages() {
             &key,
             Method::PATCH,
             &format!("/api/v1/admin/articles/{}", one.id),
-            Some(json!({"version": 1, "title": "Sport story, updated"})),
+            Some(json!({"version": 1, "title": "Sport story, updated",
+                "correction": "The headline was updated."})),
         )
         .await
         .expect("patch");

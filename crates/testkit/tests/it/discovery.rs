@@ -593,6 +593,7 @@ async fn a_second_node_s_search_and_related_lists_follow_the_other_node_s_writes
                 Some(serde_json::json!({
                     "title": "Cyclone damage shuts Duqm quay",
                     "version": duqm.version.0,
+                    "correction": "The headline now names the quay.",
                 })),
             )
             .await

@@ -1142,6 +1142,15 @@ async fn a_stale_save_shows_both_versions_and_a_clean_merge_writing_nothing() {
         assert_eq!(r.status(), 409);
         let html = r.text().await.expect("body");
         assert!(html.contains("edited by Ann") && html.contains("edited by Bo"));
+        let saved_by: Vec<String> = scraper::Html::parse_document(&html)
+            .select(&scraper::Selector::parse("ul.saved-by li").expect("selector"))
+            .map(|li| li.text().collect())
+            .collect();
+        assert_eq!(saved_by.len(), 1, "{saved_by:?}");
+        assert!(
+            saved_by[0].ends_with(": Body"),
+            "Ann's save changed the body, it did not create the article: {saved_by:?}"
+        );
         let merge = form_fields(&html, "form#merge-form");
         assert_eq!(
             field(&merge, "body"),

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use dateline_app::articles::Actor;
+use dateline_app::editing::{EditorSave, SaveAction};
 use dateline_app::newsroom::NewsroomFilter;
 use dateline_app::revisions::{self, ArticleFields};
 use dateline_core::{Article, ArticleId, FieldErrors, Status, Version};
@@ -431,11 +432,6 @@ pub async fn create(
     }
 }
 
-fn has_conflict_markers(body: &str) -> bool {
-    body.lines()
-        .any(|l| l.starts_with(revisions::CONFLICT_MARKER))
-}
-
 /// `POST /admin/articles/{id}`: save, autosave, publish, schedule or unpublish.
 pub async fn save(
     State(state): State<WebState>,
@@ -508,39 +504,20 @@ fn respond_error(state: &WebState, editor: &Editor, json: bool, e: WebError) -> 
     }
 }
 
-/// Whether the form's action may happen to `current`, and when, for a schedule.
-fn check_action(
-    actor: &Actor,
-    current: &Article,
-    form: &SaveForm,
-) -> Result<Option<DateTime<Utc>>, WebError> {
-    let target = match form.action.as_str() {
-        "publish" => Status::Published,
-        "schedule" => Status::Scheduled,
-        "unpublish" => dateline_app::articles::unpublished_status(current.status),
-        _ => return Ok(None),
-    };
-    if !actor.may_publish(current) {
-        return Err(dateline_app::Error::Forbidden.into());
-    }
-    if !current.status.can_become(target) {
-        return Err(dateline_app::Error::Transition {
-            from: current.status,
-            to: target,
-        }
-        .into());
-    }
-    if target != Status::Scheduled {
-        return Ok(None);
-    }
-    let at =
-        schedule_time(&form.publish_at, &form.tz_offset).map_err(dateline_app::Error::Invalid)?;
-    if at <= Utc::now() {
+/// The form as the app's [`EditorSave`]; a version that is not a number is a field error.
+fn editor_save(form: &SaveForm) -> Result<EditorSave, WebError> {
+    let based_on = Version(form.version.trim().parse().map_err(|_| {
         let mut e = FieldErrors::default();
-        e.add("publish_at", "must be in the future (or use Publish now)");
-        return Err(dateline_app::Error::Invalid(e).into());
-    }
-    Ok(Some(at))
+        e.add("version", "missing; reload the editor");
+        dateline_app::Error::Invalid(e)
+    })?);
+    let publish_at = schedule_time(&form.publish_at, &form.tz_offset).ok();
+    Ok(EditorSave {
+        based_on,
+        fields: form.fields.clone(),
+        correction: form.correction.clone(),
+        action: SaveAction::from_form(&form.action, publish_at),
+    })
 }
 
 async fn save_inner(
@@ -549,60 +526,8 @@ async fn save_inner(
     id: ArticleId,
     form: &SaveForm,
 ) -> Result<Article, WebError> {
-    let based_on = Version(form.version.trim().parse().map_err(|_| {
-        let mut e = FieldErrors::default();
-        e.add("version", "missing; reload the editor");
-        dateline_app::Error::Invalid(e)
-    })?);
-    let current = state.app.article_for_editing(actor, id).await?;
-    if based_on != current.version {
-        // Someone saved since this form was loaded: show both versions, write nothing.
-        return Err(dateline_app::Error::Conflict {
-            current: Box::new(current),
-        }
-        .into());
-    }
-    // Refuse a status change before writing the text, so a refused action writes nothing.
-    let schedule_at = check_action(actor, &current, form)?;
-    let published = current.status == Status::Published;
-    let changed = form.fields != ArticleFields::from_article(&current);
-    let note = form.correction.trim();
-    if form.action == "autosave" && published {
-        return Err(WebError::BadRequest {
-            code: "autosave_off",
-            message: "published articles are not autosaved; save a correction instead".into(),
-        });
-    }
-    if has_conflict_markers(&form.fields.body) {
-        let mut e = FieldErrors::default();
-        e.add(
-            "body",
-            "still holds conflict markers (<<<<<<< … >>>>>>>): choose between the versions first",
-        );
-        return Err(dateline_app::Error::Invalid(e).into());
-    }
-    let mut article = current.clone();
-    if changed || !note.is_empty() {
-        // A published article's text needs a correction note: the app refuses it without.
-        let mut patch = form.fields.clone().into_patch(based_on);
-        if !note.is_empty() {
-            patch.correction = Some(Some(note.to_owned()));
-        }
-        article = state.app.update_article(actor, id, patch).await?;
-    }
-    let version = Some(article.version);
-    article = match form.action.as_str() {
-        "publish" => state.app.publish_article(actor, id, None, version).await?,
-        "schedule" => {
-            state
-                .app
-                .publish_article(actor, id, schedule_at, version)
-                .await?
-        }
-        "unpublish" => state.app.unpublish_article(actor, id, version).await?,
-        _ => article,
-    };
-    Ok(article)
+    let save = editor_save(form)?;
+    Ok(state.app.save_from_editor(actor, id, save).await?)
 }
 
 async fn conflict_page(
@@ -618,12 +543,11 @@ async fn conflict_page(
     let theirs_fields = ArticleFields::from_article(theirs);
     let merge = revisions::three_way(&base, &form.fields, &theirs_fields);
     let diffs = revisions::diff_fields(&theirs_fields, &form.fields);
-    // Only the revisions saved since the user's version are summarised.
-    let newer: Vec<_> = log
-        .into_iter()
-        .take_while(|r| r.version > based_on)
-        .collect();
-    let saved_by: Vec<Value> = revisions::summarise(&newer)
+    // Only the revisions saved since the user's version are listed; each is compared with
+    // the one before it, so the user's own version stays in the slice as the baseline.
+    let newer = log.iter().take_while(|r| r.version > based_on).count();
+    let compared: Vec<_> = log.into_iter().take(newer + 1).collect();
+    let saved_by: Vec<Value> = revisions::summarise(&compared)
         .iter()
         .filter(|r| r.version > based_on)
         .map(|r| json!({"version": r.version.0, "actor": r.actor, "at": time_json(r.created_at), "changes": r.changes}))
@@ -817,7 +741,9 @@ mod tests {
 
     #[test]
     fn conflict_markers_are_found_at_line_starts_only() {
-        assert!(has_conflict_markers("a\n<<<<<<< ours\nb\n"));
-        assert!(!has_conflict_markers("a << b"));
+        assert!(dateline_app::editing::has_conflict_markers(
+            "a\n<<<<<<< ours\nb\n"
+        ));
+        assert!(!dateline_app::editing::has_conflict_markers("a << b"));
     }
 }
