@@ -213,3 +213,88 @@ async fn serve_demo_shows_a_site_and_a_new_key_can_publish() {
     let _ = server.kill();
     let _ = server.wait();
 }
+
+/// Starts `serve` and returns the child and its base URL.
+fn spawn_serve(data_dir: &Path, extra: &[&str]) -> (std::process::Child, String) {
+    let mut server = dateline(data_dir)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(extra)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    let stderr = server.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let base = lines
+        .by_ref()
+        .take(50)
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.split("serving on ")
+                .nth(1)
+                .and_then(|rest| rest.split_whitespace().next())
+                .map(|url| url.trim_end_matches('/').to_owned())
+        })
+        .expect("serve printed its address");
+    // Keep draining stderr so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (server, base)
+}
+
+#[test]
+fn sigterm_stops_serve_within_the_grace_period_despite_a_half_sent_request() {
+    let work = tempfile::tempdir().expect("tmp");
+    let config = work.path().join("dateline.toml");
+    std::fs::write(&config, "shutdown_grace_secs = 2\n").expect("config");
+    let data = work.path().join("data");
+    let (mut server, base) = spawn_serve(&data, &["--config", config.to_str().expect("utf8")]);
+    let addr = base.trim_start_matches("http://").to_owned();
+    // Wait until the node is ready, so the related engine exists to be saved.
+    let ready = || {
+        let Ok(mut c) = std::net::TcpStream::connect(&addr) else {
+            return false;
+        };
+        let _ =
+            c.write_all(b"GET /readyz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        let mut head = String::new();
+        let _ = BufReader::new(c).read_line(&mut head);
+        head.starts_with("HTTP/1.1 200")
+    };
+    for _ in 0..100 {
+        if ready() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // A client that sent half its headers and then went quiet.
+    let mut slow = std::net::TcpStream::connect(&addr).expect("connect");
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Half: ")
+        .expect("write");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let status = loop {
+        if let Some(status) = server.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            let _ = server.kill();
+            panic!("serve still running 20 s after SIGTERM with a half-sent request open");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let took = started.elapsed();
+    assert!(status.success(), "serve exited with {status}");
+    assert!(
+        took < std::time::Duration::from_secs(8),
+        "shutdown took {took:?} with a 2 s grace period"
+    );
+    assert!(
+        data.join("related.snapshot").exists(),
+        "the related articles were saved before exiting"
+    );
+    drop(slow);
+}

@@ -694,3 +694,30 @@ async fn a_restarted_node_loads_its_saved_related_articles_and_catches_up() {
         assert_eq!(related_slugs(&a_node, harbour.slug.as_str()).await, after);
     }
 }
+
+#[tokio::test]
+async fn the_related_engine_is_saved_while_serving_not_only_at_a_clean_stop() {
+    let t = TestApp::spawn_with(dateline_app::Backend::Sqlite, |c| {
+        c.snapshot_interval_secs = 1;
+    })
+    .await
+    .expect("app");
+    t.settle_index().await.expect("built");
+    let snapshot = t.db.dir.path().join("related.snapshot");
+    let _ = std::fs::remove_file(&snapshot);
+    t.arrange_article(story("Harbour reopens", HARBOUR, "world", 1))
+        .await
+        .expect("article");
+    let mut saved = false;
+    for _ in 0..100 {
+        if snapshot.exists() {
+            saved = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        saved,
+        "a crash now would replay every change since the last clean stop"
+    );
+}
