@@ -49,6 +49,10 @@ pub struct Config {
     /// Take the client address for sign-in throttling from the last `X-Forwarded-For`
     /// entry (only behind a proxy that sets it). TOML `trust_forwarded_for`; default false.
     pub trust_forwarded_for: bool,
+    /// Deepest result offset a search pages to (the search API's `cursor`, the search
+    /// page's "More results"); each page costs the index a sort of `offset + limit` hits,
+    /// so results past this are not offered. Not in `dateline.toml`; default 10,000.
+    pub search_max_offset: usize,
 }
 
 /// A value that must not show up in logs (`Debug` prints a placeholder).
@@ -78,6 +82,7 @@ impl Config {
             related_count: 4,
             session_idle_secs: 12 * 3600,
             trust_forwarded_for: false,
+            search_max_offset: 10_000,
         }
     }
 
