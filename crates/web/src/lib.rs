@@ -83,6 +83,10 @@ fn with_layers(routes: Router<WebState>, state: WebState) -> Router {
     let max_body = state.app.config().max_request_bytes;
     routes
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error::declared_length_limit,
+        ))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             std::time::Duration::from_secs(30),
