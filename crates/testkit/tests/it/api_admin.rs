@@ -462,3 +462,36 @@ async fn an_oversized_content_length_is_refused_at_once_with_413() {
     let (status, answer, _) = raw_request(&t, &head, body).await;
     assert_eq!(status, 201, "{answer}");
 }
+
+/// A key that may not touch articles learns nothing from `…/permissions`: the same 403 for
+/// a draft that exists and an id that does not (it used to answer 200 and 404).
+#[tokio::test]
+async fn permissions_do_not_tell_keys_without_article_rights_which_ids_exist() {
+    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
+        .await
+        .expect("app");
+    let mut input = dateline_testkit::article("Secret draft", "Not yet.");
+    input.status = Some(dateline_core::Status::Draft);
+    let draft = t.arrange_article(input).await.expect("draft").id.0;
+    let unknown = draft + 1000;
+    for role in [Role::Contributor, Role::Author] {
+        let key = t.key(role).await.expect("key");
+        for id in [draft, unknown] {
+            let path = format!("/api/v1/admin/articles/{id}/permissions");
+            let (s, e) = t.admin(&key, Method::GET, &path, None).await.expect("send");
+            assert_eq!(
+                (s, e["error"]["code"].as_str()),
+                (403, Some("forbidden")),
+                "{role:?} key, {path}: {e}"
+            );
+        }
+    }
+    // Keys that may edit still get the answer, and a 404 for what does not exist.
+    let key = t.key(Role::Editor).await.expect("key");
+    let path = format!("/api/v1/admin/articles/{draft}/permissions");
+    let (s, p) = t.admin(&key, Method::GET, &path, None).await.expect("send");
+    assert_eq!((s, p["edit"].as_bool()), (200, Some(true)), "{p}");
+    let path = format!("/api/v1/admin/articles/{unknown}/permissions");
+    let (s, _) = t.admin(&key, Method::GET, &path, None).await.expect("send");
+    assert_eq!(s, 404);
+}

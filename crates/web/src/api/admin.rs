@@ -379,6 +379,11 @@ async fn permissions(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id = parse_id(&id)?;
+    // A caller that may not touch articles at all gets the same answer whether the id
+    // exists or not, so the endpoint is no oracle for unpublished ids.
+    if !actor.may_write() {
+        return Err(dateline_app::Error::Forbidden.into());
+    }
     let article = state
         .app
         .store()
