@@ -495,3 +495,56 @@ async fn permissions_do_not_tell_keys_without_article_rights_which_ids_exist() {
     let (s, _) = t.admin(&key, Method::GET, &path, None).await.expect("send");
     assert_eq!(s, 404);
 }
+
+/// An article id in a path is plain decimal digits: `+1`, `01` or ` 1` do not name
+/// article 1 (one article, one address).
+#[tokio::test]
+async fn article_ids_in_paths_are_plain_digits_only() {
+    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
+        .await
+        .expect("app");
+    let key = t.key(Role::Editor).await.expect("key");
+    let a = t
+        .arrange_article(dateline_testkit::article("Number one", "Body."))
+        .await
+        .expect("article");
+    let id = a.id.0;
+    let (s, _) = t
+        .admin(
+            &key,
+            Method::GET,
+            &format!("/api/v1/admin/articles/{id}"),
+            None,
+        )
+        .await
+        .expect("send");
+    assert_eq!(s, 200);
+    for raw in [
+        format!("+{id}"),
+        format!("%2B{id}"),
+        format!("0{id}"),
+        format!("%20{id}"),
+        format!("{id}%20"),
+        format!("{id}.0"),
+        "99999999999999999999".to_owned(),
+    ] {
+        for path in [
+            format!("/api/v1/admin/articles/{raw}"),
+            format!("/api/v1/admin/articles/{raw}/permissions"),
+            format!("/api/v1/admin/articles/{raw}/revisions"),
+        ] {
+            let (s, e) = t.admin(&key, Method::GET, &path, None).await.expect("send");
+            assert_eq!(
+                (s, e["error"]["code"].as_str()),
+                (404, Some("not_found")),
+                "{path}: {e}"
+            );
+        }
+    }
+    let ed = t.signed_in(Role::Editor).await.expect("editor");
+    let r = ed
+        .get(&format!("/admin/articles/+{id}/edit"))
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 404);
+}
