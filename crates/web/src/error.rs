@@ -240,7 +240,7 @@ pub(crate) async fn declared_length_limit(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if !declared.is_some_and(|n| n > limit as u64) {
+    if declared.is_none_or(|n| n <= limit as u64) {
         return next.run(request).await;
     }
     if request.uri().path().starts_with("/api/") {
