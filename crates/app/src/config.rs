@@ -57,6 +57,10 @@ pub struct Config {
     /// then (a client that sent half its headers) are closed. TOML `shutdown_grace_secs`;
     /// default 10.
     pub shutdown_grace_secs: u64,
+    /// Deepest result offset a search pages to (the search API's `cursor`, the search
+    /// page's "More results"); each page costs the index a sort of `offset + limit` hits,
+    /// so results past this are not offered. Not in `dateline.toml`; default 10,000.
+    pub search_max_offset: usize,
 }
 
 /// A value that must not show up in logs (`Debug` prints a placeholder).
@@ -88,6 +92,7 @@ impl Config {
             trust_forwarded_for: false,
             snapshot_interval_secs: 300,
             shutdown_grace_secs: 10,
+            search_max_offset: 10_000,
         }
     }
 

@@ -82,12 +82,23 @@ pub async fn page_cache(State(state): State<WebState>, request: Request, next: N
     let Some(meta) = response.extensions().get::<Cacheable>().cloned() else {
         return response;
     };
+    // Handlers hand over whole strings, so the body knows its length before it is read. A
+    // body that is too big, or whose length is unknown, is streamed to the client untouched
+    // (never buffered, never truncated) and simply not cached.
+    let fits = axum::body::HttpBody::size_hint(response.body())
+        .upper()
+        .is_some_and(|n| n <= MAX_CACHEABLE_BYTES as u64);
+    if !fits {
+        tracing::debug!(url, "page too large to cache; passed through");
+        return pass_through(response, &meta);
+    }
     let (parts, body) = response.into_parts();
     let bytes = match axum::body::to_bytes(body, MAX_CACHEABLE_BYTES).await {
         Ok(b) => b,
         Err(e) => {
-            tracing::warn!(error = %e, url, "page too large to cache");
-            return (parts.status, "page too large").into_response();
+            // Only a body that lied about its length, or failed while being read, gets here.
+            tracing::error!(error = %e, url, status = parts.status.as_u16(), "could not read a page to cache");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
     // The rendered String grew by doubling, and Bytes keeps the whole allocation: copy to an
@@ -103,6 +114,25 @@ pub async fn page_cache(State(state): State<WebState>, request: Request, next: N
     );
     let response = respond(&page, &conditional, "MISS");
     cache.insert(url, page, generation);
+    response
+}
+
+/// A cacheable response too big to keep: served as the handler made it, with the same
+/// freshness headers as a cached page (minus the ETag, which would need the whole body) so a
+/// CDN treats it alike, and `X-Cache: BYPASS`.
+fn pass_through(mut response: Response, meta: &Cacheable) -> Response {
+    let h = response.headers_mut();
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(CACHE_CONTROL),
+    );
+    h.insert("x-cache", HeaderValue::from_static("BYPASS"));
+    if let Ok(v) = HeaderValue::from_str(&http_date(meta.last_modified)) {
+        h.insert(header::LAST_MODIFIED, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&meta.keys.join(" ")) {
+        h.insert("surrogate-key", v);
+    }
     response
 }
 

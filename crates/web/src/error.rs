@@ -1,10 +1,14 @@
 //! One error type for every handler, rendered as JSON on API routes and as an HTML page
 //! elsewhere. 5xx bodies stay generic; the cause is logged once, inside the request span.
 
+use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use dateline_app::Error as AppError;
 use serde_json::{json, Map, Value};
+
+use crate::WebState;
 
 /// Why a request failed, with the status it maps to.
 #[derive(Debug, thiserror::Error)]
@@ -182,14 +186,68 @@ impl WebError {
     }
 }
 
-/// Turns a panic inside a handler into a plain 500 (the panic itself is logged by the hook).
+/// Marks the 500 that [`panic_response`] made, so [`panic_page`] can give HTML routes the
+/// site's error page.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Panicked;
+
+/// Turns a panic inside a handler into a 500 (the panic itself is logged by the hook). The
+/// panic layer cannot see the request, so this is the JSON answer; [`panic_page`] swaps it
+/// for the HTML error page outside the API.
 pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("handler panicked");
-    (
+    let mut response = (
         StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CACHE_CONTROL, "no-store")],
         axum::Json(
             json!({"error": {"code": "internal", "message": "Something went wrong on our side."}}),
         ),
     )
-        .into_response()
+        .into_response();
+    response.extensions_mut().insert(Panicked);
+    response
+}
+
+/// Middleware around the panic layer: a panic on an HTML route (anything outside `/api/`)
+/// answers the site's HTML error page, not JSON.
+pub(crate) async fn panic_page(
+    State(state): State<WebState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let html = !request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if !html || response.extensions().get::<Panicked>().is_none() {
+        return response;
+    }
+    let error = WebError::App(AppError::Internal("handler panicked".into()));
+    // Not `into_response`: the panic was logged already.
+    state
+        .html_error(error)
+        .await
+        .response_body(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// Middleware: a request whose declared `Content-Length` exceeds the body limit is refused
+/// with 413 at once. The body limit alone only counts bytes as they arrive, so a client that
+/// declared 100 MB and sent 10 bytes held a worker until the 30 s timeout.
+pub(crate) async fn declared_length_limit(
+    State(state): State<WebState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let limit = state.app.config().max_request_bytes;
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_none_or(|n| n <= limit as u64) {
+        return next.run(request).await;
+    }
+    if request.uri().path().starts_with("/api/") {
+        WebError::TooLarge.into_response()
+    } else {
+        state.html_error(WebError::TooLarge).await.into_response()
+    }
 }

@@ -122,9 +122,47 @@ async fn session_actor(parts: &Parts, state: &WebState) -> Result<ApiActor, WebE
     Ok(ApiActor(signed_in.actor()))
 }
 
-/// An article id from a path segment; anything that is not one is a 404.
+/// An article id from a path segment: plain decimal digits without sign, spaces or leading
+/// zeros (so each article has one address; `str::parse` alone takes `+1`). Anything else is
+/// a 404.
 pub fn parse_id(raw: &str) -> Result<dateline_core::ArticleId, WebError> {
-    raw.parse::<i64>()
+    let canonical = !raw.is_empty()
+        && raw.bytes().all(|b| b.is_ascii_digit())
+        && !(raw.len() > 1 && raw.starts_with('0'));
+    canonical
+        .then(|| raw.parse::<i64>().ok())
+        .flatten()
         .map(dateline_core::ArticleId)
-        .map_err(|_| WebError::App(dateline_app::Error::NotFound))
+        .ok_or(WebError::App(dateline_app::Error::NotFound))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_id;
+
+    #[test]
+    fn article_ids_are_plain_decimal_digits() {
+        assert_eq!(parse_id("1").map(|id| id.0).ok(), Some(1));
+        assert_eq!(parse_id("1234").map(|id| id.0).ok(), Some(1234));
+        assert_eq!(
+            parse_id("9223372036854775807").map(|id| id.0).ok(),
+            Some(i64::MAX)
+        );
+        for bad in [
+            "",
+            "+1",
+            "-1",
+            "01",
+            "00",
+            " 1",
+            "1 ",
+            "1.0",
+            "1e3",
+            "0x1",
+            "١",
+            "9223372036854775808",
+        ] {
+            assert!(parse_id(bad).is_err(), "{bad:?}");
+        }
+    }
 }

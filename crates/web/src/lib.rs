@@ -47,7 +47,6 @@ impl WebState {
 
 /// The whole site: pages, assets, public API, admin API.
 pub fn router(state: WebState) -> Router {
-    let max_body = state.app.config().max_request_bytes;
     let cached = Router::new()
         .route("/", get(public::lists::home))
         .route("/section/{slug}", get(public::lists::section))
@@ -64,7 +63,7 @@ pub fn router(state: WebState) -> Router {
             state.clone(),
             cache_layer::page_cache,
         ));
-    Router::new()
+    let routes = Router::new()
         .merge(cached)
         .route("/static/{file}", get(assets::serve))
         .route("/robots.txt", get(assets::robots))
@@ -75,14 +74,31 @@ pub fn router(state: WebState) -> Router {
         .route("/api/v1/openapi.json", get(api::openapi))
         .nest("/api/v1/admin", api::admin::routes())
         .merge(newsroom::routes())
-        .fallback(public::not_found)
+        .fallback(public::not_found);
+    with_layers(routes, state)
+}
+
+/// The layers every request and response passes through (the last one added is the
+/// outermost).
+fn with_layers(routes: Router<WebState>, state: WebState) -> Router {
+    let max_body = state.app.config().max_request_bytes;
+    routes
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
-        .layer(axum::middleware::map_response(security::headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error::declared_length_limit,
+        ))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             std::time::Duration::from_secs(30),
         ))
         .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error::panic_page,
+        ))
+        // Outside the timeout and panic layers, so their answers carry the headers too.
+        .layer(axum::middleware::map_response(security::headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -101,4 +117,63 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::{header, Request, StatusCode};
+    use tower::ServiceExt;
+
+    async fn boom() -> &'static str {
+        panic!("a handler bug")
+    }
+
+    async fn state(dir: &std::path::Path) -> WebState {
+        let config =
+            dateline_app::Config::new("127.0.0.1:0".parse().expect("address"), dir.to_path_buf());
+        let app = App::open(config).await.expect("app");
+        WebState::new(app).expect("templates")
+    }
+
+    #[tokio::test]
+    async fn a_panic_answers_500_in_the_route_s_format_with_the_security_headers() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let routes = Router::new()
+            .route("/boom", get(boom))
+            .route("/api/v1/boom", get(boom));
+        let site = with_layers(routes, state(dir.path()).await);
+        for (path, content_type, marker) in [
+            ("/boom", "text/html", "<!doctype html>"),
+            ("/api/v1/boom", "application/json", "\"internal\""),
+        ] {
+            let response = site
+                .clone()
+                .oneshot(Request::get(path).body(Body::empty()).expect("request"))
+                .await
+                .expect("infallible");
+            assert_eq!(
+                response.status(),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "{path}"
+            );
+            let h = response.headers();
+            let ct = h[header::CONTENT_TYPE].to_str().expect("ascii");
+            assert!(ct.starts_with(content_type), "{path}: {ct}");
+            assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{path}");
+            assert!(h.contains_key(header::CONTENT_SECURITY_POLICY), "{path}");
+            assert_eq!(h[header::CACHE_CONTROL], "no-store", "{path}");
+            let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+                .await
+                .expect("body");
+            let body = String::from_utf8_lossy(&body).to_lowercase();
+            assert!(body.contains(&marker.to_lowercase()), "{path}: {body}");
+            assert!(body.contains("something went wrong"), "{path}: {body}");
+            assert!(
+                !body.contains("a handler bug"),
+                "{path}: the cause stays in the log"
+            );
+        }
+    }
 }

@@ -506,3 +506,181 @@ async fn the_api_needs_a_correction_note_to_change_a_published_article_s_text_li
         .expect("patch tags");
     assert_eq!(status, 200, "{tagged}");
 }
+
+/// Sends `head` (request line and headers, without the blank line) plus `body` over a raw
+/// TCP connection and returns the status code, the response head and how long it took.
+async fn raw_request(t: &TestApp, head: &str, body: &[u8]) -> (u16, String, StdDuration) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = t.base_url.trim_start_matches("http://").to_owned();
+    let started = std::time::Instant::now();
+    let mut stream = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    stream
+        .write_all(format!("{head}\r\n\r\n").as_bytes())
+        .await
+        .expect("write head");
+    stream.write_all(body).await.expect("write body");
+    // The rest of the declared body never comes; the answer must not wait for it.
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    let read = tokio::time::timeout(StdDuration::from_secs(10), async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    answer.extend_from_slice(&buf[..n]);
+                    if answer.windows(4).any(|w| w == b"\r\n\r\n") {
+                        break;
+                    }
+                }
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "no answer within 10 s to {head:?}");
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, text, started.elapsed())
+}
+
+/// A declared body over the limit is refused at once from its `Content-Length`, without
+/// waiting for a body that never comes (it used to wait 30 s for a 503).
+#[tokio::test]
+async fn an_oversized_content_length_is_refused_at_once_with_413() {
+    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
+        .await
+        .expect("app");
+    let key = t.key(Role::Editor).await.expect("key");
+    let host = t.base_url.trim_start_matches("http://").to_owned();
+    for (path, auth, content_type) in [
+        (
+            "/api/v1/admin/articles",
+            format!("\r\nAuthorization: Bearer {key}"),
+            "application/json",
+        ),
+        (
+            "/admin/signin",
+            String::new(),
+            "application/x-www-form-urlencoded",
+        ),
+    ] {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: {content_type}\r\n\
+             Content-Length: 100000000{auth}"
+        );
+        let (status, answer, took) = raw_request(&t, &head, b"0123456789").await;
+        assert_eq!(status, 413, "{path}: {answer}");
+        assert!(took < StdDuration::from_secs(5), "{path}: took {took:?}");
+        let lower = answer.to_ascii_lowercase();
+        assert!(
+            lower.contains("x-content-type-options: nosniff"),
+            "{path}: {answer}"
+        );
+        let expected_type = if path.starts_with("/api/") {
+            "content-type: application/json"
+        } else {
+            "content-type: text/html"
+        };
+        assert!(lower.contains(expected_type), "{path}: {answer}");
+    }
+    // A declared length within the limit is still read and answered as before.
+    let body = br#"{"title": "Small", "body": "Fits."}"#;
+    let head = format!(
+        "POST /api/v1/admin/articles HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+         Authorization: Bearer {key}\r\nContent-Length: {}\r\nConnection: close",
+        body.len()
+    );
+    let (status, answer, _) = raw_request(&t, &head, body).await;
+    assert_eq!(status, 201, "{answer}");
+}
+
+/// A key that may not touch articles learns nothing from `…/permissions`: the same 403 for
+/// a draft that exists and an id that does not (it used to answer 200 and 404).
+#[tokio::test]
+async fn permissions_do_not_tell_keys_without_article_rights_which_ids_exist() {
+    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
+        .await
+        .expect("app");
+    let mut input = dateline_testkit::article("Secret draft", "Not yet.");
+    input.status = Some(dateline_core::Status::Draft);
+    let draft = t.arrange_article(input).await.expect("draft").id.0;
+    let unknown = draft + 1000;
+    for role in [Role::Contributor, Role::Author] {
+        let key = t.key(role).await.expect("key");
+        for id in [draft, unknown] {
+            let path = format!("/api/v1/admin/articles/{id}/permissions");
+            let (s, e) = t.admin(&key, Method::GET, &path, None).await.expect("send");
+            assert_eq!(
+                (s, e["error"]["code"].as_str()),
+                (403, Some("forbidden")),
+                "{role:?} key, {path}: {e}"
+            );
+        }
+    }
+    // Keys that may edit still get the answer, and a 404 for what does not exist.
+    let key = t.key(Role::Editor).await.expect("key");
+    let path = format!("/api/v1/admin/articles/{draft}/permissions");
+    let (s, p) = t.admin(&key, Method::GET, &path, None).await.expect("send");
+    assert_eq!((s, p["edit"].as_bool()), (200, Some(true)), "{p}");
+    let path = format!("/api/v1/admin/articles/{unknown}/permissions");
+    let (s, _) = t.admin(&key, Method::GET, &path, None).await.expect("send");
+    assert_eq!(s, 404);
+}
+
+/// An article id in a path is plain decimal digits: `+1`, `01` or ` 1` do not name
+/// article 1 (one article, one address).
+#[tokio::test]
+async fn article_ids_in_paths_are_plain_digits_only() {
+    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
+        .await
+        .expect("app");
+    let key = t.key(Role::Editor).await.expect("key");
+    let a = t
+        .arrange_article(dateline_testkit::article("Number one", "Body."))
+        .await
+        .expect("article");
+    let id = a.id.0;
+    let (s, _) = t
+        .admin(
+            &key,
+            Method::GET,
+            &format!("/api/v1/admin/articles/{id}"),
+            None,
+        )
+        .await
+        .expect("send");
+    assert_eq!(s, 200);
+    for raw in [
+        format!("+{id}"),
+        format!("%2B{id}"),
+        format!("0{id}"),
+        format!("%20{id}"),
+        format!("{id}%20"),
+        format!("{id}.0"),
+        "99999999999999999999".to_owned(),
+    ] {
+        for path in [
+            format!("/api/v1/admin/articles/{raw}"),
+            format!("/api/v1/admin/articles/{raw}/permissions"),
+            format!("/api/v1/admin/articles/{raw}/revisions"),
+        ] {
+            let (s, e) = t.admin(&key, Method::GET, &path, None).await.expect("send");
+            assert_eq!(
+                (s, e["error"]["code"].as_str()),
+                (404, Some("not_found")),
+                "{path}: {e}"
+            );
+        }
+    }
+    let ed = t.signed_in(Role::Editor).await.expect("editor");
+    let r = ed
+        .get(&format!("/admin/articles/+{id}/edit"))
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 404);
+}

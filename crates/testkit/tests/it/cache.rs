@@ -286,3 +286,86 @@ async fn a_page_served_without_its_related_articles_is_not_cached_that_way() {
         "HIT"
     );
 }
+
+/// A page too big to keep in memory (over 4 MiB) is still served whole, with its own status
+/// and content type, every time — it is only left out of the cache.
+#[tokio::test]
+async fn a_page_over_the_cacheable_size_passes_through_whole_and_uncached() {
+    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
+        .await
+        .expect("app");
+    // Under the 1 MB body limit, but every `&` renders as `&amp;`: about 4.8 MB of HTML.
+    let line = "&".repeat(79);
+    let lines = 12_000;
+    let body = format!("{line}\n\n").repeat(lines);
+    let a = t
+        .arrange_article(article("Ampersands galore", &body))
+        .await
+        .expect("article");
+    t.settle().await.expect("settle");
+    let expected_amps = 79 * lines;
+    for round in 0..2 {
+        let r = t.get(&a.path()).await.expect("get page");
+        assert_eq!(r.status(), 200, "round {round}");
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .expect("ct")
+                .starts_with("text/html"),
+            "round {round}: {:?}",
+            r.headers()["content-type"]
+        );
+        assert_ne!(
+            r.headers().get("x-cache").map(|v| v.as_bytes()),
+            Some(&b"HIT"[..]),
+            "round {round}: a page this big is not kept"
+        );
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+        let html = r.text().await.expect("body");
+        assert!(
+            html.len() > 4 * 1024 * 1024,
+            "round {round}: {}",
+            html.len()
+        );
+        assert!(html.contains("Ampersands galore"), "round {round}");
+        assert!(html.trim_end().ends_with("</html>"), "round {round}");
+        // Every paragraph is there (share links add a few `&amp;` of their own).
+        assert!(
+            html.matches("&amp;").count() >= expected_amps,
+            "round {round}"
+        );
+
+        let r = t
+            .get(&format!("/api/v1/articles/{}", a.slug.as_str()))
+            .await
+            .expect("get json");
+        assert_eq!(r.status(), 200, "round {round}");
+        assert_eq!(r.headers()["content-type"], "application/json");
+        let json: serde_json::Value = r.json().await.expect("complete JSON");
+        let html = json["body_html"].as_str().expect("body_html");
+        assert_eq!(
+            html.matches("&amp;").count(),
+            expected_amps,
+            "round {round}"
+        );
+
+        let r = t.get("/api/v1/articles").await.expect("get list");
+        assert_eq!(r.status(), 200, "round {round}");
+        let json: serde_json::Value = r.json().await.expect("complete JSON");
+        assert_eq!(json["items"][0]["slug"], a.slug.as_str(), "round {round}");
+    }
+    // Small pages are still cached as before.
+    let small = t
+        .arrange_article(article("Small one", "Short."))
+        .await
+        .expect("article");
+    t.settle().await.expect("settle");
+    assert_eq!(
+        t.get(&small.path()).await.expect("get").headers()["x-cache"],
+        "MISS"
+    );
+    assert_eq!(
+        t.get(&small.path()).await.expect("get").headers()["x-cache"],
+        "HIT"
+    );
+}

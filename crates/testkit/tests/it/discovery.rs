@@ -721,3 +721,74 @@ async fn the_related_engine_is_saved_while_serving_not_only_at_a_clean_stop() {
         "a crash now would replay every change since the last clean stop"
     );
 }
+
+/// Search pages stop at the deepest offset they serve: every cursor or "More results" link
+/// handed out is one that is then accepted (past 10,000 results the API used to hand out
+/// `next_cursor=10020` and refuse it as `invalid_cursor`). The depth is lowered to 10 here.
+#[tokio::test]
+async fn search_never_hands_out_a_cursor_it_then_refuses() {
+    let t = TestApp::spawn_with(dateline_app::Backend::Sqlite, |c| c.search_max_offset = 10)
+        .await
+        .expect("app");
+    for n in 0..25 {
+        t.arrange_article(story(
+            &format!("Lighthouse keepers, part {n}"),
+            "The lighthouse keepers met again.",
+            "World",
+            n + 1,
+        ))
+        .await
+        .expect("article");
+    }
+    t.settle_index().await.expect("indexed");
+
+    let mut cursor: Option<String> = None;
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    loop {
+        let query = match &cursor {
+            None => "q=lighthouse&limit=4&sort=date".to_owned(),
+            Some(c) => format!("q=lighthouse&limit=4&sort=date&cursor={c}"),
+        };
+        let r = t
+            .get(&format!("/api/v1/search?{query}"))
+            .await
+            .expect("search");
+        let status = r.status();
+        let body: serde_json::Value = r.json().await.expect("json");
+        assert_eq!(status, 200, "{query}: {body}");
+        assert_eq!(body["total"], 25, "{query}");
+        seen.extend(slugs(&body));
+        pages += 1;
+        match body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+        assert!(pages < 10, "paging never ended");
+    }
+    // Offsets 0, 4 and 8 are served (8 is within the depth of 10); 12 is not offered.
+    assert_eq!(pages, 3);
+    assert_eq!(seen.len(), 12);
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 12, "no result twice");
+
+    // The readers' page (10 a page): the first page links to offset 10, which is served
+    // and links no further.
+    let mut href = Some("/search?q=lighthouse&sort=date".to_owned());
+    let mut pages = 0;
+    while let Some(h) = href.take() {
+        let r = t.get(&h).await.expect("page");
+        assert_eq!(r.status(), 200, "{h}");
+        let html = r.text().await.expect("html");
+        pages += 1;
+        href = scraper::Html::parse_document(&html)
+            .select(&scraper::Selector::parse("a[rel=next]").expect("selector"))
+            .next()
+            .and_then(|a| a.value().attr("href"))
+            .map(str::to_owned);
+        assert!(pages < 5, "paging never ended");
+    }
+    assert_eq!(pages, 2);
+}

@@ -1072,6 +1072,78 @@ async fn a_refused_schedule_writes_nothing() {
     );
 }
 
+/// A hostile time-zone offset is a field error on the editor page, never a panic (which
+/// answered 500 with a JSON body on this HTML route).
+#[tokio::test]
+async fn a_hostile_time_zone_offset_is_a_field_error_not_a_crash() {
+    let t = TestApp::spawn(Backend::Sqlite).await.expect("app");
+    let key = t.key(Role::Editor).await.expect("key");
+    let ed = t.signed_in(Role::Editor).await.expect("editor");
+    let id = draft(&t, "Odd zone", "Original text.").await;
+    let tomorrow = (Utc::now() + Duration::days(1))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    for offset in [
+        "-9223372036854775808",
+        "9223372036854775807",
+        "99999999999999999999",
+        "-841",
+        "841",
+        "sixty",
+        "60.5",
+    ] {
+        let r = ed
+            .post_form(
+                &format!("/admin/articles/{id}"),
+                &[
+                    ("version", "1"),
+                    ("title", "Odd zone"),
+                    ("body", "Edited text."),
+                    ("action", "schedule"),
+                    ("publish_at", &tomorrow),
+                    ("tz_offset", offset),
+                ],
+            )
+            .await
+            .expect("schedule");
+        assert_eq!(r.status(), 422, "tz_offset={offset}");
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .expect("ct")
+                .starts_with("text/html"),
+            "tz_offset={offset}: {:?}",
+            r.headers()["content-type"]
+        );
+        let html = r.text().await.expect("body");
+        assert_eq!(count(&html, "#publish_at-error"), 1, "tz_offset={offset}");
+        assert!(html.contains("Not saved"), "tz_offset={offset}");
+        let a = stored(&t, &key, id).await;
+        assert_eq!(
+            (a["version"].as_i64(), a["status"].as_str()),
+            (Some(1), Some("draft")),
+            "tz_offset={offset}: nothing written"
+        );
+    }
+    // The furthest real zones still work: UTC+14 (Kiribati) is getTimezoneOffset() -840.
+    let r = ed
+        .post_form(
+            &format!("/admin/articles/{id}"),
+            &[
+                ("version", "1"),
+                ("title", "Odd zone"),
+                ("body", "Edited text."),
+                ("action", "schedule"),
+                ("publish_at", &tomorrow),
+                ("tz_offset", "-840"),
+            ],
+        )
+        .await
+        .expect("schedule");
+    assert_eq!(r.status(), 303);
+    assert_eq!(stored(&t, &key, id).await["status"], "scheduled");
+}
+
 #[tokio::test]
 async fn a_contributor_s_refused_publish_writes_nothing() {
     let t = TestApp::spawn(Backend::Sqlite).await.expect("app");

@@ -53,18 +53,17 @@ pub async fn search(
     if !(1..=100).contains(&limit) {
         return Err(bad("limit must be between 1 and 100"));
     }
-    let offset = match p.cursor.as_deref() {
-        None => 0,
-        Some(c) => {
-            c.parse::<usize>()
-                .ok()
-                .filter(|o| *o <= 10_000)
-                .ok_or(WebError::BadRequest {
+    let max_offset = state.app.config().search_max_offset;
+    let offset =
+        match p.cursor.as_deref() {
+            None => 0,
+            Some(c) => c.parse::<usize>().ok().filter(|o| *o <= max_offset).ok_or(
+                WebError::BadRequest {
                     code: "invalid_cursor",
                     message: "cursor is not one this API returned".into(),
-                })?
-        }
-    };
+                },
+            )?,
+        };
     let sort = match p.sort.as_deref() {
         None | Some("relevance") => Sort::Relevance,
         Some("date") => Sort::Newest,
@@ -106,7 +105,9 @@ pub async fn search(
             })
         })
         .collect();
-    let next = (offset + limit < page.total).then(|| (offset + limit).to_string());
+    // Only a cursor this API accepts: none past the deepest offset it serves.
+    let next = offset + limit;
+    let next = (next < page.total && next <= max_offset).then(|| next.to_string());
     let body =
         json!({ "items": items, "next_cursor": next, "total": page.total, "fuzzy": page.fuzzy });
     Ok(([(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response())

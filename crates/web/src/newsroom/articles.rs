@@ -200,22 +200,39 @@ pub struct SaveForm {
     tz_offset: String,
 }
 
+/// The furthest a real time zone is from UTC, in minutes (UTC+14, UTC-12, with room).
+const MAX_ZONE_OFFSET_MINUTES: i64 = 14 * 60;
+
+/// The form's `tz_offset`: whole minutes within ±14 hours; empty (no script) is UTC.
+fn zone_offset(raw: &str) -> Option<i64> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Some(0);
+    }
+    raw.parse::<i64>()
+        .ok()
+        .filter(|m| (-MAX_ZONE_OFFSET_MINUTES..=MAX_ZONE_OFFSET_MINUTES).contains(m))
+}
+
 /// When a `datetime-local` value in a zone `offset_minutes` behind UTC happens.
 fn schedule_time(local: &str, offset_minutes: &str) -> Result<DateTime<Utc>, FieldErrors> {
     let mut errors = FieldErrors::default();
-    let offset: i64 = offset_minutes.trim().parse().unwrap_or(0);
+    let Some(offset) = zone_offset(offset_minutes) else {
+        errors.add(
+            "publish_at",
+            "your browser sent a time zone we cannot use; reload the editor and choose the time again",
+        );
+        return Err(errors);
+    };
     let parsed = NaiveDateTime::parse_from_str(local.trim(), "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(local.trim(), "%Y-%m-%dT%H:%M:%S"));
-    let utc = parsed
-        .ok()
-        .filter(|_| offset.abs() <= 16 * 60)
-        .and_then(|t| {
-            // Years far outside a newsroom's plans are refused, not overflowed.
-            (2000..=9999)
-                .contains(&chrono::Datelike::year(&t))
-                .then(|| t.and_utc().checked_add_signed(Duration::minutes(offset)))
-                .flatten()
-        });
+    let utc = parsed.ok().and_then(|t| {
+        // Years far outside a newsroom's plans are refused, not overflowed.
+        (2000..=9999)
+            .contains(&chrono::Datelike::year(&t))
+            .then(|| t.and_utc().checked_add_signed(Duration::minutes(offset)))
+            .flatten()
+    });
     match utc {
         Some(t) => Ok(t),
         None => {
@@ -735,8 +752,36 @@ mod tests {
         assert_eq!(iso_time(t), "2026-12-01T14:30:00Z");
         assert!(schedule_time("tomorrow", "0").is_err());
         assert!(schedule_time("2026-12-01T09:30", "100000").is_err());
+        // No script: the hidden field's default, or nothing at all, is UTC.
+        let t = schedule_time("2026-12-01T09:30", "").expect("valid");
+        assert_eq!(iso_time(t), "2026-12-01T09:30:00Z");
+        let t = schedule_time("2026-12-01T09:30", " -840 ").expect("UTC+14");
+        assert_eq!(iso_time(t), "2026-11-30T19:30:00Z");
+        assert!(schedule_time("2026-12-01T09:30", "840").is_ok());
         // chrono reads signed years; they are refused, not overflowed.
         assert!(schedule_time("+262142-12-31T23:59", "960").is_err());
+    }
+
+    #[test]
+    fn zone_offsets_are_parsed_not_trusted() {
+        for good in ["0", "-60", "300", "-840", "840", "+60", ""] {
+            assert!(zone_offset(good).is_some(), "{good:?}");
+        }
+        for bad in [
+            "-9223372036854775808",
+            "9223372036854775807",
+            "99999999999999999999",
+            "-841",
+            "841",
+            "sixty",
+            "60.5",
+            "0x10",
+            "--60",
+        ] {
+            assert_eq!(zone_offset(bad), None, "{bad:?}");
+            let e = schedule_time("2026-12-01T09:30", bad).expect_err(bad);
+            assert!(e.0.contains_key("publish_at"), "{bad:?}");
+        }
     }
 
     #[test]

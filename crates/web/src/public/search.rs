@@ -46,18 +46,17 @@ async fn render(state: &WebState, p: SearchParams) -> Result<Response, WebError>
             .collect::<String>();
     let section = p.section.filter(|s| !s.is_empty());
     let date_order = p.sort.as_deref() == Some("date");
-    let offset = match p.cursor.as_deref() {
-        None | Some("") => 0,
-        Some(c) => {
-            c.parse::<usize>()
-                .ok()
-                .filter(|o| *o <= 10_000)
-                .ok_or(WebError::BadRequest {
+    let max_offset = state.app.config().search_max_offset;
+    let offset =
+        match p.cursor.as_deref() {
+            None | Some("") => 0,
+            Some(c) => c.parse::<usize>().ok().filter(|o| *o <= max_offset).ok_or(
+                WebError::BadRequest {
                     code: "invalid_cursor",
                     message: "That page link is not valid.".into(),
-                })?
-        }
-    };
+                },
+            )?,
+        };
     let searching = !q.trim().is_empty() || section.is_some();
     let (results, total, fuzzy) = if searching {
         let query = SearchQuery {
@@ -91,7 +90,8 @@ async fn render(state: &WebState, p: SearchParams) -> Result<Response, WebError>
             }
         })
         .collect();
-    let next_href = (offset + PAGE < total).then(|| {
+    // Only a link this page accepts: none past the deepest offset it serves.
+    let next_href = (offset + PAGE < total && offset + PAGE <= max_offset).then(|| {
         let mut url = form_urlencoded_pairs(&[
             ("q", &q),
             ("section", section.as_deref().unwrap_or("")),
