@@ -1,5 +1,5 @@
 //! The engine's public face: [`Engine`], what it is asked and what it answers. Behind it,
-//! one room a question:
+//! each file answers one question:
 //!
 //! - `slots.rs`: what is kept of each article, and where. Each article lives in a
 //!   fixed-size [`Slot`] holding its top [`MAX_TERMS`](slots::MAX_TERMS) terms, their
