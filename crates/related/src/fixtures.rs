@@ -1,7 +1,7 @@
 //! Test articles, written for these tests (the companies, people and figures are invented),
 //! and the newsroom rewrites of them that must stay one story.
 
-use crate::Doc;
+use crate::{Config, Doc, Engine};
 
 /// The original story: a shipping company's results (business).
 pub(crate) const RESULTS_TITLE: &str = "Norvale Shipping profit jumps on Salalah port deal";
@@ -120,6 +120,47 @@ pub(crate) fn background() -> Vec<Doc> {
             article(100 + i as i64, section, title, paragraphs)
         })
         .collect()
+}
+
+/// The results story's id in [`newsroom`].
+pub(crate) const RESULTS_ID: i64 = 1;
+/// The chairman story's id in [`newsroom`].
+pub(crate) const CHAIRMAN_ID: i64 = 20;
+
+/// An engine with `docs` upserted in order.
+pub(crate) fn engine_with(docs: &[Doc]) -> Engine {
+    let mut engine = Engine::new(Config::default());
+    for d in docs {
+        engine.upsert(d);
+    }
+    engine
+}
+
+/// Background, the results story, its rewrites (ids 2..), the chairman story and an
+/// exact copy of it (21), and a copy of a background story (203).
+pub(crate) fn newsroom() -> Vec<Doc> {
+    let mut docs = background();
+    docs.push(article(RESULTS_ID, "business", RESULTS_TITLE, &RESULTS));
+    for (i, (_, title, paragraphs)) in rewrites().into_iter().enumerate() {
+        let paragraphs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+        docs.push(article(2 + i as i64, "business", &title, &paragraphs));
+    }
+    docs.push(article(CHAIRMAN_ID, "business", CHAIRMAN_TITLE, &CHAIRMAN));
+    docs.push(article(21, "business", CHAIRMAN_TITLE, &CHAIRMAN));
+    let mut copy = docs[3].clone();
+    copy.id = 203;
+    docs.push(copy);
+    docs
+}
+
+/// An article with a title and body only.
+pub(crate) fn plain(id: i64, title: &str, body: String) -> Doc {
+    Doc {
+        id,
+        title: title.to_string(),
+        body,
+        ..Doc::default()
+    }
 }
 
 /// The kinds of rewrite a news desk makes to a story (as `make_neardup.py` scripts them).

@@ -15,8 +15,9 @@
 //! deleted ones ([`Engine::remove`]); everything here is a deterministic function of those
 //! calls, so it can be rebuilt from the store at any time.
 //!
-//! Start reading at [`Engine`] (`engine.rs`); text features are in `text.rs`, MinHash and
-//! the LSH band index in `minhash.rs`.
+//! Start reading at [`Engine`] (`engine.rs`, whose rooms are in `engine/`: per-article
+//! slots, scoring, story grouping, persistence); text features are in `text.rs`, MinHash
+//! and the LSH band index in `minhash.rs`.
 
 mod engine;
 #[cfg(test)]
@@ -117,4 +118,44 @@ pub struct Related {
     pub id: i64,
     /// How related it is, in (0, 1]; lists are sorted by it, best first.
     pub score: f32,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_crate_never_does_io() {
+        // DESIGN.md / STYLE.md: related never does I/O. No file, network, environment,
+        // clock, process or printing APIs in its source.
+        let sources = [
+            include_str!("lib.rs"),
+            include_str!("engine.rs"),
+            include_str!("engine/slots.rs"),
+            include_str!("engine/scoring.rs"),
+            include_str!("engine/stories.rs"),
+            include_str!("engine/persistence.rs"),
+            include_str!("minhash.rs"),
+            include_str!("postings.rs"),
+            include_str!("table.rs"),
+            include_str!("text.rs"),
+            include_str!("text/stopwords.rs"),
+            include_str!("vocab.rs"),
+            include_str!("snapshot.rs"),
+        ];
+        let forbidden = [
+            ["std", "::fs"].concat(),
+            ["std", "::net"].concat(),
+            ["std", "::env"].concat(),
+            ["std", "::process"].concat(),
+            ["std", "::io"].concat(),
+            ["System", "Time"].concat(),
+            ["Instant", "::now"].concat(),
+            ["print", "ln!"].concat(),
+            ["tok", "io"].concat(),
+        ];
+        for source in sources {
+            for f in &forbidden {
+                assert!(!source.contains(f.as_str()), "the crate uses {f}");
+            }
+        }
+    }
 }

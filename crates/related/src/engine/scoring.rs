@@ -1,0 +1,385 @@
+//! How related two articles are, and which articles are worth scoring at all.
+//!
+//! A related article's score is the cosine of the two articles' TF-IDF vectors over their
+//! top terms, times a section-and-tag factor and a recency factor. IDF is never stored: it
+//! is computed at query time from document frequencies, so every score reflects the
+//! collection as it is now. Candidates come from the inverted index, and only the most
+//! promising are scored exactly.
+
+use std::collections::{HashMap, HashSet};
+
+use super::slots::{for_shared_terms, Slot, MAX_TERMS, NO_SECTION, WEIGHT_SCALE};
+use super::Engine;
+use crate::Related;
+
+/// Candidates scored exactly per related query (before per-story collapsing).
+const RERANK_POOL: usize = 200;
+/// Upper bound on exact scoring when stories have many versions and the pool did not
+/// bring enough distinct stories.
+const RERANK_CAP: usize = 8192;
+
+/// An article's term weights with IDF applied, and their norm.
+pub(super) struct Weighted {
+    pub(super) w: [f32; MAX_TERMS],
+    pub(super) norm: f32,
+}
+
+impl Engine {
+    /// The related list of the article in slot `q`, at most `limit` long (not zero): see
+    /// [`Engine::related`].
+    pub(super) fn rank(&self, q: u32, limit: usize) -> Vec<Related> {
+        let qs = &self.slots[q as usize];
+        // Twice the limit in distinct stories leaves room for the section and recency
+        // factors to reorder what content similarity found.
+        let neighbours = self.content_neighbours(q, RERANK_POOL, limit * 2);
+        let mut best: HashMap<i64, Related> = HashMap::new();
+        for (d, cos) in neighbours {
+            let ds = &self.slots[d as usize];
+            if ds.story == qs.story {
+                continue;
+            }
+            let score = (cos * self.metadata_factor(qs, ds) * self.recency_factor(qs, ds)).min(1.0);
+            if score.is_nan() || score <= 0.0 {
+                continue;
+            }
+            let item = Related { id: ds.id, score };
+            best.entry(ds.story)
+                .and_modify(|r| {
+                    if ranks_before(&item, r) {
+                        *r = item;
+                    }
+                })
+                .or_insert(item);
+        }
+        let mut out: Vec<Related> = best.into_values().collect();
+        out.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+        out.truncate(limit);
+        out
+    }
+
+    /// The article's weights with √IDF applied, and their norm. The norm leaves out terms
+    /// no other article has ever had: they cannot match anything, and would only penalise
+    /// articles that happen to be first to mention something.
+    pub(super) fn weighted(&self, s: &Slot) -> Weighted {
+        let mut w = [0.0; MAX_TERMS];
+        let mut sum = 0.0;
+        for (i, &t) in s.terms().iter().enumerate() {
+            w[i] = f32::from(s.weights[i]) / WEIGHT_SCALE * self.vocab.sqrt_idf(t);
+            if self.vocab.df(t) >= 2 {
+                sum += w[i] * w[i];
+            }
+        }
+        Weighted {
+            w,
+            norm: sum.sqrt(),
+        }
+    }
+
+    /// Cosine of two articles' top-term TF-IDF vectors.
+    pub(super) fn cosine_weighted(&self, a: &Slot, wa: &Weighted, b: &Slot, wb: &Weighted) -> f32 {
+        if wa.norm <= 0.0 || wb.norm <= 0.0 {
+            return 0.0;
+        }
+        let mut dot = 0.0;
+        for_shared_terms(a, b, |i, j| dot += wa.w[i] * wb.w[j]);
+        (dot / (wa.norm * wb.norm)).min(1.0)
+    }
+
+    /// The other articles that share top terms with `q`, with their exact cosine, best
+    /// first.
+    ///
+    /// Candidates come from the inverted index, ranked first by a cheap estimate (the
+    /// query's weight of each shared term times that term's √IDF, as if the candidate
+    /// weighed it like an average article); the best `pool` are then scored exactly, and
+    /// more (up to [`RERANK_CAP`]) while fewer than `min_stories` distinct stories other
+    /// than `q`'s have been seen.
+    pub(super) fn content_neighbours(
+        &self,
+        q: u32,
+        pool: usize,
+        min_stories: usize,
+    ) -> Vec<(u32, f32)> {
+        let qs = &self.slots[q as usize];
+        let qw = self.weighted(qs);
+        if qw.norm <= 0.0 {
+            return Vec::new();
+        }
+        let mut acc = vec![0.0f32; self.slots.len()];
+        let mut touched: Vec<u32> = Vec::new();
+        for (i, &t) in qs.terms().iter().enumerate() {
+            if self.vocab.df(t) < 2 {
+                continue;
+            }
+            let contribution = qw.w[i] * self.vocab.sqrt_idf(t);
+            for d in self.vocab.postings(t) {
+                if d == q {
+                    continue;
+                }
+                let a = &mut acc[d as usize];
+                if *a == 0.0 {
+                    touched.push(d);
+                }
+                *a += contribution;
+            }
+        }
+        let mut order: Vec<(f32, u32)> = touched.iter().map(|&d| (acc[d as usize], d)).collect();
+        let by_estimate = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        let mut out: Vec<(u32, f32)> = Vec::new();
+        let mut stories: HashSet<i64> = HashSet::new();
+        let mut done = 0;
+        let chunk = pool.max(16);
+        while done < order.len() && done < RERANK_CAP {
+            if done >= pool && stories.len() >= min_stories {
+                break;
+            }
+            let rest = &mut order[done..];
+            let take = chunk.min(rest.len());
+            if take < rest.len() {
+                rest.select_nth_unstable_by(take - 1, by_estimate);
+            }
+            rest[..take].sort_unstable_by(by_estimate);
+            for &(_, d) in &rest[..take] {
+                let ds = &self.slots[d as usize];
+                let cos = self.cosine_weighted(qs, &qw, ds, &self.weighted(ds));
+                if cos > 0.0 {
+                    out.push((d, cos));
+                    if ds.story != qs.story {
+                        stories.insert(ds.story);
+                    }
+                }
+            }
+            done += take;
+        }
+        out.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        out
+    }
+
+    /// Section and tag overlap as a factor in (0, 1]: `(1 + w·m) / (1 + w)`, where `m` is
+    /// the mean of the signals both articles have (same section: 0 or 1; Jaccard of their
+    /// tags) and `w` is [`Config::metadata_weight`](crate::Config::metadata_weight). Metadata only ever boosts: an article
+    /// without section or tags is treated like one with no overlap.
+    fn metadata_factor(&self, a: &Slot, b: &Slot) -> f32 {
+        let w = self.config.metadata_weight.max(0.0);
+        let mut sum = 0.0;
+        let mut n = 0.0;
+        if a.section != NO_SECTION && b.section != NO_SECTION {
+            sum += if a.section == b.section { 1.0 } else { 0.0 };
+            n += 1.0;
+        }
+        if !a.tags.is_empty() && !b.tags.is_empty() {
+            let shared = a
+                .tags
+                .iter()
+                .filter(|t| b.tags.binary_search(t).is_ok())
+                .count();
+            let union = a.tags.len() + b.tags.len() - shared;
+            sum += shared as f32 / union as f32;
+            n += 1.0;
+        }
+        let m = if n > 0.0 { sum / n } else { 0.0 };
+        (1.0 + w * m) / (1.0 + w)
+    }
+
+    /// `0.5^(|Δt| / half-life)`; 1 when recency is off.
+    fn recency_factor(&self, a: &Slot, b: &Slot) -> f32 {
+        let half_life = self.config.recency_half_life_days * 86_400.0;
+        if !half_life.is_finite() || half_life <= 0.0 {
+            return 1.0;
+        }
+        let dt = (a.published_at as f64 - b.published_at as f64).abs();
+        0.5f64.powf(dt / half_life) as f32
+    }
+}
+
+/// Higher score first; on a tie, the smaller id (results never depend on map order).
+fn ranks_before(a: &Related, b: &Related) -> bool {
+    a.score > b.score || (a.score == b.score && a.id < b.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::fixtures::{self, engine_with, plain};
+    use crate::{Doc, Related};
+
+    /// Words in a scrambled order, in sentences and paragraphs: shared vocabulary without
+    /// shared word runs.
+    fn prose(words: &[&str], seed: u64) -> String {
+        let mut w: Vec<&str> = words.to_vec();
+        let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        for i in (1..w.len()).rev() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            w.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        let sentences: Vec<String> = w.chunks(8).map(|s| s.join(" ") + ".").collect();
+        let paragraphs: Vec<String> = sentences.chunks(3).map(|p| p.join(" ")).collect();
+        paragraphs.join("\n\n")
+    }
+
+    const TOPIC: [&str; 24] = [
+        "wind",
+        "turbine",
+        "offshore",
+        "energy",
+        "grid",
+        "power",
+        "farm",
+        "coast",
+        "electricity",
+        "capacity",
+        "megawatt",
+        "blade",
+        "tower",
+        "cable",
+        "storage",
+        "battery",
+        "consumer",
+        "price",
+        "supply",
+        "demand",
+        "network",
+        "engineer",
+        "contract",
+        "investment",
+    ];
+
+    #[test]
+    fn headline_words_count_more_than_the_same_words_in_the_body() {
+        // Arrange: 10 and 11 have the same words; 10 has "turbine" in its headline.
+        let mut docs: Vec<Doc> = fixtures::background();
+        let mut query_words: Vec<&str> = TOPIC.to_vec();
+        query_words.extend(["turbine"; 6]);
+        docs.push(plain(1, "Turbine turbine", prose(&query_words, 1)));
+        let filler = [
+            "harbour",
+            "ferry",
+            "ticket",
+            "passenger",
+            "timetable",
+            "route",
+        ];
+        let mut with = filler.to_vec();
+        with.extend(["update", "energy", "grid"]);
+        let mut without = with.clone();
+        without.push("turbine");
+        with.push("update");
+        docs.push(plain(10, "turbine", prose(&with, 2)));
+        docs.push(plain(11, "update", prose(&without, 3)));
+        let engine = engine_with(&docs);
+
+        // Act
+        let list = engine.related(1, 10);
+
+        // Assert
+        let score = |id| list.iter().find(|r| r.id == id).map(|r| r.score);
+        assert!(score(10) > score(11), "{list:?}");
+        assert_ne!(engine.story_id(10), engine.story_id(11));
+    }
+
+    #[test]
+    fn names_count_more_than_ordinary_words() {
+        // Arrange: 10 names Salgado, 11 uses "salgado" as a plain word; otherwise equal.
+        let mut docs: Vec<Doc> = fixtures::background();
+        let query = "The minister met Salgado on Monday. Officials said Salgado would \
+                     return. The talks with Salgado covered energy and the grid.";
+        docs.push(plain(1, "Talks", query.to_string()));
+        let filler = "The harbour ferry timetable changed. Passengers bought tickets for \
+                      the new route.";
+        docs.push(plain(
+            10,
+            "Ferry",
+            format!("{filler} The ferry owner is Salgado."),
+        ));
+        docs.push(plain(
+            11,
+            "Ferry",
+            format!("{filler} The ferry owner salgado agreed."),
+        ));
+        let engine = engine_with(&docs);
+
+        // Act
+        let list = engine.related(1, 10);
+
+        // Assert
+        let score = |id| list.iter().find(|r| r.id == id).map(|r| r.score);
+        assert!(score(10) > score(11), "{list:?}");
+    }
+
+    /// A query and two candidates with exactly the same words (so the same content score).
+    fn twins(
+        query: impl Fn(&mut Doc),
+        first: impl Fn(&mut Doc),
+        second: impl Fn(&mut Doc),
+    ) -> Vec<Related> {
+        let mut docs: Vec<Doc> = fixtures::background();
+        let mut q = plain(1, "Wind power", prose(&TOPIC, 1));
+        let half: Vec<&str> = TOPIC[..16].iter().copied().chain(["ferry"; 3]).collect();
+        let mut a = plain(10, "Wind", prose(&half, 2));
+        let mut b = plain(11, "Wind", prose(&half, 3));
+        query(&mut q);
+        first(&mut a);
+        second(&mut b);
+        docs.extend([q, a, b]);
+        let engine = engine_with(&docs);
+        assert_ne!(engine.story_id(10), engine.story_id(11));
+        engine.related(1, 10)
+    }
+
+    #[test]
+    fn the_same_section_lifts_an_article_by_the_metadata_weight() {
+        // Arrange, Act
+        let list = twins(
+            |q| q.section = Some("business".into()),
+            |a| a.section = Some("sport".into()),
+            |b| b.section = Some("business".into()),
+        );
+
+        // Assert
+        assert_eq!(list[0].id, 11, "{list:?}");
+        assert_eq!(list[1].id, 10, "{list:?}");
+        let lift = list[0].score / list[1].score;
+        assert!((lift - 1.25).abs() < 1e-4, "lift {lift}");
+    }
+
+    #[test]
+    fn shared_tags_lift_an_article() {
+        // Arrange, Act
+        let list = twins(
+            |q| q.tags = vec!["wind".into(), "energy".into()],
+            |a| a.tags = vec!["energy".into(), "wind".into()],
+            |b| b.tags = vec!["ferries".into()],
+        );
+
+        // Assert
+        assert_eq!(list[0].id, 10, "{list:?}");
+        assert_eq!(list[1].id, 11, "{list:?}");
+        assert!(list[0].score > list[1].score);
+    }
+
+    #[test]
+    fn an_article_one_half_life_away_scores_half() {
+        // Arrange, Act
+        let day = 86_400;
+        let list = twins(
+            |q| q.published_at = 1_000 * day,
+            |a| a.published_at = 1_000 * day + 365 * day,
+            |b| b.published_at = 1_000 * day - day / 24,
+        );
+
+        // Assert
+        assert_eq!(list[0].id, 11, "{list:?}");
+        let ratio = list[1].score / list[0].score;
+        assert!((ratio - 0.5).abs() < 1e-3, "ratio {ratio}");
+    }
+
+    #[test]
+    fn equal_scores_go_to_the_smaller_id() {
+        // Arrange, Act
+        let list = twins(|_| {}, |_| {}, |_| {});
+
+        // Assert
+        assert_eq!(list[0].score, list[1].score);
+        assert_eq!((list[0].id, list[1].id), (10, 11));
+    }
+}

@@ -1,0 +1,332 @@
+//! Which articles are versions of one story, and the story clusters themselves.
+//!
+//! A story is a circular list through its members' slots (`story_next`), labelled with its
+//! smallest article id. A new article is compared with the articles its LSH bands and its
+//! nearest content neighbours point to, and merges with the stories of those that are the
+//! same story. A removal re-splits what is left of its story into connected components
+//! (union-find): the removed article may have been the only link between the others.
+
+use super::slots::{for_shared_terms, Slot};
+use super::Engine;
+use crate::minhash::{self, BANDS};
+
+/// Content neighbours checked for being the same story when an article is indexed (on top
+/// of LSH band matches): rewrites that share few shingles are found this way.
+const DUPLICATE_NEIGHBOURS: usize = 10;
+/// Below this estimated Jaccard similarity, containment alone does not make a duplicate:
+/// chance shingle matches must not turn into "containment" of a short text.
+const MIN_JACCARD_FOR_CONTAINMENT: f32 = 0.1;
+/// Shingles the shorter article needs before containment is trusted (a two-line brief is
+/// "contained" in many stories).
+const MIN_SHINGLES_FOR_CONTAINMENT: u16 = 20;
+
+/// Estimated Jaccard a rewrite needs: three of 64 signature positions agreeing, where
+/// unrelated texts agree on 0.25 by chance (b-bit collisions).
+const REWRITE_MIN_JACCARD: f32 = 0.04;
+
+impl Engine {
+    /// Cosine of two articles' top-term TF-IDF vectors with every term in the norms. For
+    /// the same-story test: a term only one of them has is evidence that they differ, which
+    /// the ranking cosine leaves out (on a young site, where most words are new, that
+    /// cosine would call two stories about one topic the same story).
+    fn full_cosine(&self, a: u32, b: u32) -> f32 {
+        let (sa, sb) = (&self.slots[a as usize], &self.slots[b as usize]);
+        let full = |s: &Slot| {
+            let mut weighted = self.weighted(s);
+            weighted.norm = weighted.w[..s.terms().len()]
+                .iter()
+                .map(|w| w * w)
+                .sum::<f32>()
+                .sqrt();
+            weighted
+        };
+        self.cosine_weighted(sa, &full(sa), sb, &full(sb))
+    }
+
+    /// IDF-weighted share of the names and figures (among the top terms) of the article
+    /// with fewer of them that the other article also has.
+    fn entity_overlap(&self, a: u32, b: u32) -> f32 {
+        let (sa, sb) = (&self.slots[a as usize], &self.slots[b as usize]);
+        let total = |s: &Slot| -> f32 {
+            s.terms()
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| s.is_entity(i))
+                .map(|(_, &t)| self.vocab.sqrt_idf(t).powi(2))
+                .sum()
+        };
+        let mut shared = 0.0;
+        for_shared_terms(sa, sb, |i, j| {
+            if sa.is_entity(i) || sb.is_entity(j) {
+                shared += self.vocab.sqrt_idf(sa.terms[i]).powi(2);
+            }
+        });
+        let smaller = total(sa).min(total(sb));
+        if smaller <= 0.0 {
+            0.0
+        } else {
+            (shared / smaller).min(1.0)
+        }
+    }
+
+    /// True when two articles are versions of the same story (DESIGN.md: related lists
+    /// never show "two items about the same story").
+    ///
+    /// Either they share word runs — estimated shingle Jaccard of at least
+    /// [`Config::duplicate_jaccard`](crate::Config::duplicate_jaccard), or most of the shorter one's shingles inside the
+    /// longer one (containment: cut-down and extended versions) — or they are rewrites:
+    /// a high TF-IDF cosine together with a high overlap of names and figures.
+    fn same_story(&self, a: u32, b: u32) -> bool {
+        let (sa, sb) = (&self.slots[a as usize], &self.slots[b as usize]);
+        if sa.shingles > 0 && sb.shingles > 0 {
+            let j = minhash::jaccard(&sa.sig, &sb.sig);
+            if j >= self.config.duplicate_jaccard {
+                return true;
+            }
+            let small = sa.shingles.min(sb.shingles);
+            if j >= MIN_JACCARD_FOR_CONTAINMENT && small >= MIN_SHINGLES_FOR_CONTAINMENT {
+                // |A ∩ B| = J / (1 + J) · (|A| + |B|)
+                let inter = j / (1.0 + j) * (f32::from(sa.shingles) + f32::from(sb.shingles));
+                if inter / f32::from(small) >= self.config.duplicate_containment {
+                    return true;
+                }
+            }
+        }
+        // Rewrites still share a few exact runs (quotes, names with titles) beyond chance.
+        sa.shingles > 0
+            && sb.shingles > 0
+            && minhash::jaccard(&sa.sig, &sb.sig) >= REWRITE_MIN_JACCARD
+            && self.full_cosine(a, b) >= self.config.rewrite_cosine
+            && self.entity_overlap(a, b) >= self.config.rewrite_entity_overlap
+    }
+
+    /// Finds the stories a freshly indexed slot belongs to and merges them with its own.
+    pub(super) fn link_duplicates(&mut self, s: u32) {
+        let mut candidates: Vec<u32> = Vec::new();
+        if self.slots[s as usize].shingles > 0 {
+            for b in 0..BANDS {
+                let key = minhash::band_key(&self.slots[s as usize].sig, b);
+                self.lsh.for_each(key, |c| {
+                    if c != s {
+                        candidates.push(c);
+                    }
+                });
+            }
+        }
+        candidates.extend(
+            self.content_neighbours(s, DUPLICATE_NEIGHBOURS, 0)
+                .into_iter()
+                .take(DUPLICATE_NEIGHBOURS)
+                .map(|(d, _)| d),
+        );
+        candidates.sort_unstable();
+        candidates.dedup();
+        for c in candidates {
+            if self.slots[s as usize].story != self.slots[c as usize].story && self.same_story(s, c)
+            {
+                self.merge(s, c);
+            }
+        }
+    }
+
+    /// Members of the slot's story, starting with the slot itself.
+    pub(super) fn story_cycle(&self, s: u32) -> Vec<u32> {
+        let mut out = vec![s];
+        let mut m = self.slots[s as usize].story_next;
+        while m != s {
+            out.push(m);
+            m = self.slots[m as usize].story_next;
+        }
+        out
+    }
+
+    /// Joins the stories of two slots that are in different stories.
+    fn merge(&mut self, a: u32, b: u32) {
+        let (story_a, story_b) = (self.slots[a as usize].story, self.slots[b as usize].story);
+        let story = story_a.min(story_b);
+        // Only the side whose id changes is relabelled: a new article joining an old story
+        // (the common case) costs O(1), not O(story size).
+        let relabel = if story_a == story {
+            self.story_cycle(b)
+        } else {
+            self.story_cycle(a)
+        };
+        for m in relabel {
+            self.slots[m as usize].story = story;
+        }
+        // Splicing two circular lists at a and b makes one.
+        let next_a = self.slots[a as usize].story_next;
+        self.slots[a as usize].story_next = self.slots[b as usize].story_next;
+        self.slots[b as usize].story_next = next_a;
+    }
+
+    /// Recomputes the stories of `members` (what is left of a story after a removal) as
+    /// the connected components (union-find) of the same-story relation among them.
+    pub(super) fn resplit(&mut self, mut members: Vec<u32>) {
+        members.sort_unstable();
+        let n = members.len();
+        let mut parent: Vec<usize> = (0..n).collect();
+        fn find(parent: &mut [usize], mut x: usize) -> usize {
+            while parent[x] != x {
+                parent[x] = parent[parent[x]];
+                x = parent[x];
+            }
+            x
+        }
+        for i in 0..n {
+            for j in i + 1..n {
+                let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
+                if ri != rj && self.same_story(members[i], members[j]) {
+                    parent[ri.max(rj)] = ri.min(rj);
+                }
+            }
+        }
+        let mut groups: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for (i, &m) in members.iter().enumerate() {
+            let r = find(&mut parent, i);
+            groups[r].push(m);
+        }
+        for group in groups.into_iter().filter(|g| !g.is_empty()) {
+            let story = group
+                .iter()
+                .map(|&m| self.slots[m as usize].id)
+                .min()
+                .unwrap_or_default();
+            for (k, &m) in group.iter().enumerate() {
+                let slot = &mut self.slots[m as usize];
+                slot.story = story;
+                slot.story_next = group[(k + 1) % group.len()];
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::fixtures::{
+        self, article, engine_with, newsroom, CHAIRMAN, CHAIRMAN_ID, CHAIRMAN_TITLE, RESULTS,
+        RESULTS_ID, RESULTS_TITLE,
+    };
+
+    #[test]
+    fn two_stories_on_one_topic_stay_apart_in_a_young_archive() {
+        // With two articles, every word either is shared or has never been seen elsewhere;
+        // the ranking cosine ignores the latter, so the same-story test must not.
+        let sur = article(
+            1,
+            "world",
+            "Harbour reopens at Sur",
+            &[
+                "The harbour at Sur reopened on Monday after Cyclone Shaheen damaged the breakwater. \
+                 Fishermen said repairs by the Ministry of Transport took nine days and cost 4.2 million rials.",
+                "Officials in Muscat said the port would handle 120 boats a day by next month.",
+            ],
+        );
+        let duqm = article(
+            2,
+            "world",
+            "Cyclone damage closes Duqm port",
+            &["Cyclone Shaheen damaged the breakwater at Duqm port. The Ministry of Transport said \
+               repairs to the port would take weeks."],
+        );
+        let engine = engine_with(&[sur, duqm]);
+        assert_ne!(engine.story_id(1), engine.story_id(2));
+        assert_eq!(engine.related(1, 5).first().map(|r| r.id), Some(2));
+    }
+
+    #[test]
+    fn the_same_story_survives_every_kind_of_newsroom_rewrite() {
+        for (kind, title, paragraphs) in fixtures::rewrites() {
+            // Arrange
+            let mut docs = fixtures::background();
+            docs.push(article(CHAIRMAN_ID, "business", CHAIRMAN_TITLE, &CHAIRMAN));
+            docs.push(article(RESULTS_ID, "business", RESULTS_TITLE, &RESULTS));
+            let paragraphs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+            docs.push(article(2, "business", &title, &paragraphs));
+
+            // Act
+            let engine = engine_with(&docs);
+
+            // Assert
+            assert_eq!(
+                engine.story_id(2),
+                Some(RESULTS_ID),
+                "{kind}: not the same story"
+            );
+            assert_eq!(
+                engine.story_members(RESULTS_ID),
+                vec![RESULTS_ID, 2],
+                "{kind}"
+            );
+            assert_ne!(
+                engine.story_id(CHAIRMAN_ID),
+                Some(RESULTS_ID),
+                "{kind}: merged"
+            );
+        }
+    }
+
+    #[test]
+    fn a_different_story_about_the_same_company_is_related_but_not_merged() {
+        // Arrange
+        let engine = engine_with(&newsroom());
+
+        // Act
+        let list = engine.related(RESULTS_ID, 3);
+
+        // Assert
+        assert_eq!(engine.story_id(CHAIRMAN_ID), Some(CHAIRMAN_ID));
+        assert_eq!(
+            engine.story_members(RESULTS_ID),
+            (1..=8).collect::<Vec<i64>>()
+        );
+        assert!(
+            [CHAIRMAN_ID, 21].contains(&list[0].id),
+            "the chairman story is the most related: {list:?}"
+        );
+    }
+
+    #[test]
+    fn removing_the_article_that_linked_two_versions_splits_the_story() {
+        // Arrange: the first and second halves of a story share nothing; only the full
+        // version links them.
+        let mut docs = fixtures::background();
+        docs.push(article(3, "business", RESULTS_TITLE, &RESULTS[..3]));
+        docs.push(article(4, "business", "Norvale shares rise", &RESULTS[3..]));
+        docs.push(article(5, "business", RESULTS_TITLE, &RESULTS));
+        let mut engine = engine_with(&docs);
+        assert_eq!(engine.story_members(4), vec![3, 4, 5]);
+
+        // Act
+        engine.remove(5);
+
+        // Assert
+        assert_eq!(engine.story_members(3), vec![3]);
+        assert_eq!(engine.story_members(4), vec![4]);
+        assert_eq!(engine.story_id(4), Some(4));
+        assert!(engine.related(3, 10).iter().any(|r| r.id == 4));
+
+        // Re-adding the link joins them again, under the smallest id.
+        engine.upsert(&docs[6]);
+        assert_eq!(engine.story_id(4), Some(3));
+        assert_eq!(engine.story_members(5), vec![3, 4, 5]);
+    }
+
+    #[test]
+    fn removing_one_of_three_copies_keeps_the_other_two_together() {
+        // Arrange
+        let mut docs = fixtures::background();
+        for id in [7, 8, 9] {
+            docs.push(article(id, "business", CHAIRMAN_TITLE, &CHAIRMAN));
+        }
+        let mut engine = engine_with(&docs);
+        assert_eq!(engine.story_id(9), Some(7));
+
+        // Act
+        engine.remove(7);
+
+        // Assert
+        assert_eq!(engine.story_members(9), vec![8, 9]);
+        assert_eq!(engine.story_id(9), Some(8));
+    }
+}
