@@ -7,10 +7,9 @@
 use chrono::{Duration, Utc};
 use dateline_core::{FieldErrors, Role};
 use dateline_store::accounts::User;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 use crate::articles::Actor;
+use crate::credentials::{self, digest, new_secret};
 use crate::{App, Error, Result};
 
 /// Failed sign-ins for one account within [`THROTTLE_WINDOW_MINUTES`] before it is locked.
@@ -45,29 +44,10 @@ impl SignedIn {
     }
 }
 
-/// A random 256-bit secret, hex-encoded.
-pub fn new_secret() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
-
 /// What logs name a sign-in email by: people type passwords into the email field, and
 /// logs should not keep them.
 fn email_digest(email: &str) -> String {
     digest(email)[..12].to_owned()
-}
-
-fn digest(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
-
-/// Compares two tokens in time independent of where they differ.
-pub fn tokens_match(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len()
-        && !a.is_empty()
-        && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 impl App {
@@ -132,7 +112,7 @@ impl App {
     /// The session behind a cookie secret; `Unauthenticated` when it is unknown, expired
     /// or its user disabled. Slides the expiry forward on use.
     pub async fn session(&self, secret: &str) -> Result<SignedIn> {
-        if secret.len() != 64 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if !credentials::is_secret(secret) {
             return Err(Error::Unauthenticated);
         }
         let now = Utc::now();
@@ -196,8 +176,8 @@ impl App {
 
     /// Sets a new password with a reset token (once), signing the user out everywhere.
     pub async fn reset_password(&self, token: &str, new_password: &str) -> Result<User> {
-        check_password(new_password)?;
-        let hash = hash_password(new_password)?;
+        credentials::check_password(new_password)?;
+        let hash = credentials::hash_password(new_password).await?;
         let user = self
             .store()
             .use_password_reset(&digest(token), &hash, Utc::now())
@@ -300,57 +280,5 @@ pub fn require_admin(actor: &Actor) -> Result<()> {
         Ok(())
     } else {
         Err(Error::Forbidden)
-    }
-}
-
-/// Checks a new password's length.
-pub fn check_password(password: &str) -> Result<()> {
-    if password.chars().count() < crate::accounts::MIN_PASSWORD_CHARS {
-        let mut errors = FieldErrors::default();
-        errors.add(
-            "password",
-            format!(
-                "must be at least {} characters",
-                crate::accounts::MIN_PASSWORD_CHARS
-            ),
-        );
-        return Err(errors.into());
-    }
-    if password.len() > 1024 {
-        let mut errors = FieldErrors::default();
-        errors.add("password", "must be at most 1024 bytes");
-        return Err(errors.into());
-    }
-    Ok(())
-}
-
-/// argon2id PHC string of `password`.
-pub fn hash_password(password: &str) -> Result<String> {
-    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
-    let salt = SaltString::generate(&mut OsRng);
-    Ok(argon2::Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))?
-        .to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_match_only_when_equal_and_non_empty() {
-        assert!(tokens_match("abc", "abc"));
-        assert!(!tokens_match("abc", "abd"));
-        assert!(!tokens_match("abc", "abcd"));
-        assert!(!tokens_match("", ""));
-    }
-
-    #[test]
-    fn secrets_are_64_hex_chars_and_differ() {
-        let (a, b) = (new_secret(), new_secret());
-        assert_eq!(a.len(), 64);
-        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
-        assert_ne!(a, b);
     }
 }

@@ -13,7 +13,8 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use dateline_app::articles::Actor;
-use dateline_app::sessions::{tokens_match, SignedIn};
+use dateline_app::credentials::tokens_match;
+use dateline_app::sessions::SignedIn;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
@@ -340,10 +341,8 @@ impl<T: DeserializeOwned> FromRequest<WebState> for PublicForm<T> {
 /// The pre-session form token for a page: reuses the browser's cookie when it has one.
 pub fn form_token(headers: &HeaderMap) -> (String, bool) {
     match cookie(headers, FORM_COOKIE) {
-        Some(t) if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) => {
-            (t.to_owned(), false)
-        }
-        _ => (dateline_app::sessions::new_secret(), true),
+        Some(t) if dateline_app::credentials::is_secret(t) => (t.to_owned(), false),
+        _ => (dateline_app::credentials::new_secret(), true),
     }
 }
 
