@@ -21,6 +21,7 @@ pub mod newsroom;
 pub mod revisions;
 pub mod scheduler;
 pub mod sessions;
+pub mod throttle;
 
 use std::sync::Arc;
 

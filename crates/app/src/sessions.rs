@@ -1,5 +1,6 @@
 //! Browser sign-in: sessions kept in the store (so every app node honours them), CSRF
-//! tokens, sign-in throttling, password-reset links and the first-run setup.
+//! tokens, password-reset links and the first-run setup. Sign-in throttling is in
+//! [`crate::throttle`].
 //!
 //! Secrets (session cookies, reset tokens) are random 256-bit values handed to the browser
 //! once; the store keeps only their SHA-256, so a leaked database does not sign anyone in.
@@ -10,14 +11,9 @@ use dateline_store::accounts::User;
 
 use crate::articles::Actor;
 use crate::credentials::{self, digest, new_secret};
+use crate::throttle::email_digest;
 use crate::{App, Error, Result};
 
-/// Failed sign-ins for one account within [`THROTTLE_WINDOW_MINUTES`] before it is locked.
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-/// Failed sign-ins from one address within the window before it is locked out.
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
-/// How far back failures count.
-pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
 /// How long a reset link stays valid.
 pub const RESET_LINK_HOURS: i64 = 24;
 /// A session's expiry slides forward at most this often (one write per minute, not per
@@ -33,6 +29,26 @@ pub struct SignedIn {
     pub csrf_token: String,
 }
 
+/// A sign-in that succeeded: what the browser keeps. Its `Debug` leaves the secrets out.
+#[derive(Clone)]
+pub struct NewSession {
+    /// The session secret, for the session cookie.
+    pub secret: String,
+    /// Who signed in.
+    pub signed_in: SignedIn,
+    /// The browser's new device token, for its cookie: it makes the browser known to the
+    /// account (see [`crate::throttle`]).
+    pub device_token: String,
+}
+
+impl std::fmt::Debug for NewSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewSession")
+            .field("user", &self.signed_in.user.id)
+            .finish_non_exhaustive()
+    }
+}
+
 impl SignedIn {
     /// The user as the actor of use-cases.
     pub fn actor(&self) -> Actor {
@@ -44,56 +60,36 @@ impl SignedIn {
     }
 }
 
-/// What logs name a sign-in email by: people type passwords into the email field, and
-/// logs should not keep them.
-fn email_digest(email: &str) -> String {
-    digest(email)[..12].to_owned()
-}
-
 impl App {
     fn session_lifetime(&self) -> Duration {
         Duration::seconds(self.config().session_idle_secs as i64)
     }
 
-    /// Signs in with email and password from `address`. Refused with `Throttled` after too
-    /// many recent failures for the account or the address (checked before the password,
-    /// so a locked account cannot be probed); a wrong password counts as a failure.
-    /// Returns the session secret for the cookie.
+    /// Signs in with email and password from `address`, in a browser that presented
+    /// `device_token` (the cookie a previous sign-in left), if any. Refused with
+    /// `Throttled` by the rule in [`crate::throttle`] (checked before the password, so a
+    /// locked account cannot be probed); a wrong password counts as a failure.
     pub async fn sign_in(
         &self,
         email: &str,
         password: &str,
         address: &str,
-    ) -> Result<(String, SignedIn)> {
+        device_token: Option<&str>,
+    ) -> Result<NewSession> {
         let email = email.trim().to_lowercase();
         let now = Utc::now();
-        let since = now - Duration::minutes(THROTTLE_WINDOW_MINUTES);
-        let who = email_digest(&email);
-        // The attempt is counted before the password is checked, so a burst of parallel
-        // guesses cannot all slip under the limit while argon2 runs: the sixth sees six.
-        self.store()
-            .record_sign_in_failure(&email, address, now)
+        let admitted = self
+            .admit_sign_in(&email, address, device_token, now)
             .await?;
-        let (by_account, by_address) = self
-            .store()
-            .sign_in_failures_since(&email, address, since)
-            .await?;
-        if by_account > MAX_FAILURES_PER_ACCOUNT || by_address > MAX_FAILURES_PER_ADDRESS {
-            tracing::warn!(email.sha256 = %who, %address, by_account, by_address, "sign-in throttled");
-            return Err(Error::Throttled {
-                retry_after_secs: THROTTLE_WINDOW_MINUTES as u64 * 60,
-            });
-        }
         let user = match self.verify_password(&email, password).await {
             Ok(user) => user,
             Err(Error::Unauthenticated) => {
-                tracing::info!(email.sha256 = %who, %address, "sign-in failed");
+                tracing::info!(email.sha256 = %email_digest(&email), %address, "sign-in failed");
                 return Err(Error::Unauthenticated);
             }
             Err(e) => return Err(e),
         };
-        // Success: this attempt and the account's earlier failures no longer count.
-        self.store().clear_sign_in_failures(&email).await?;
+        let device_token = self.sign_in_succeeded(admitted, user.id, now).await?;
         let secret = new_secret();
         let csrf_token = new_secret();
         self.store()
@@ -106,7 +102,11 @@ impl App {
             )
             .await?;
         tracing::info!(user.id = user.id, "signed in");
-        Ok((secret, SignedIn { user, csrf_token }))
+        Ok(NewSession {
+            secret,
+            signed_in: SignedIn { user, csrf_token },
+            device_token,
+        })
     }
 
     /// The session behind a cookie secret; `Unauthenticated` when it is unknown, expired

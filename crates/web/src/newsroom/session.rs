@@ -3,7 +3,9 @@
 //! Cookies: `dl_session` (HttpOnly, SameSite=Lax, Secure behind HTTPS) carries the session
 //! secret; `dl_signed_in` (readable by script, no secret in it) only tells the public pages'
 //! script to ask whether to show "Edit", so cached pages stay the same for everyone.
-//! Forms before sign-in carry a double-submit token in `dl_csrf`.
+//! Forms before sign-in carry a double-submit token in `dl_csrf`. `dl_device` (HttpOnly,
+//! sent only to `/signin`) makes a browser that signed in before known to its account, so
+//! sign-in throttling's ceilings do not lock it out (see `dateline_app::throttle`).
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -26,6 +28,8 @@ pub const SESSION_COOKIE: &str = "dl_session";
 pub const HINT_COOKIE: &str = "dl_signed_in";
 /// The pre-session CSRF cookie.
 pub const FORM_COOKIE: &str = "dl_csrf";
+/// The known-browser cookie, sent back only to the sign-in form.
+pub const DEVICE_COOKIE: &str = "dl_device";
 /// Header that browser API calls carry the CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -61,6 +65,17 @@ pub fn session_cookies(state: &WebState, secret: &str) -> [HeaderValue; 2] {
             "{HINT_COOKIE}=1; Path=/; SameSite=Lax; Max-Age={max_age}{s}"
         )),
     ]
+}
+
+/// `Set-Cookie` value that makes this browser known to the account that just signed in.
+/// It stays after signing out: it opens nothing, it only spares the browser the lockouts
+/// meant for strangers.
+pub fn device_cookie(state: &WebState, token: &str) -> HeaderValue {
+    let max_age = dateline_app::throttle::KNOWN_DEVICE_DAYS * 24 * 3600;
+    header_value(&format!(
+        "{DEVICE_COOKIE}={token}; Path=/signin; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
+        secure(state)
+    ))
 }
 
 /// Headers that end a session in this browser: the cookies, and `Clear-Site-Data` for
