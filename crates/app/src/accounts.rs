@@ -1,25 +1,12 @@
 //! Users and API keys: creating them and checking credentials.
 
-use argon2::password_hash::{PasswordHash, PasswordVerifier};
-use argon2::Argon2;
 use chrono::Utc;
 use dateline_core::{FieldErrors, Role};
 use dateline_store::accounts::{ApiKey, User};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 use crate::articles::Actor;
+use crate::credentials::{self, digest, KEY_PREFIX};
 use crate::{App, Error, Result};
-
-/// Shortest password accepted.
-pub const MIN_PASSWORD_CHARS: usize = 10;
-
-/// Prefix of every API key, so leaked keys are easy to recognise and scan for.
-pub const KEY_PREFIX: &str = "dl_";
-
-fn hash_key(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
 
 impl App {
     /// Creates a user with an argon2id-hashed password.
@@ -40,13 +27,13 @@ impl App {
         } else if name.chars().count() > 200 {
             errors.add("name", "must be at most 200 characters");
         }
-        if let Err(Error::Invalid(e)) = crate::sessions::check_password(password) {
+        if let Err(Error::Invalid(e)) = credentials::check_password(password) {
             for (field, message) in e.0 {
                 errors.add(&field, message);
             }
         }
         errors.into_result()?;
-        let hash = crate::sessions::hash_password(password)?;
+        let hash = credentials::hash_password(password).await?;
         Ok(self
             .store()
             .create_user(&email, name.trim(), role, &hash, Utc::now())
@@ -63,28 +50,15 @@ impl App {
         {
             Ok(u) => u,
             Err(dateline_store::Error::NotFound) => {
-                // Spend the same time as a real check so response times do not reveal
+                // Spends the same time as a real check, so response times do not reveal
                 // which emails have accounts.
-                let password = password.to_owned();
-                let _ =
-                    tokio::task::spawn_blocking(move || crate::sessions::hash_password(&password))
-                        .await;
+                credentials::verify_password(password, None).await?;
                 return Err(Error::Unauthenticated);
             }
             Err(e) => return Err(e.into()),
         };
-        // argon2 takes tens of milliseconds of CPU: keep it off the async workers.
-        let password = password.to_owned();
-        let hash = user.password_hash.clone();
-        let matches = tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&hash).is_ok_and(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-        })
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?;
+        let matches =
+            credentials::verify_password(password, Some(user.password_hash.clone())).await?;
         if user.disabled_at.is_some() || !matches {
             return Err(Error::Unauthenticated);
         }
@@ -98,13 +72,11 @@ impl App {
             errors.add("name", "must not be empty");
             return Err(errors.into());
         }
-        let mut bytes = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
-        let secret = format!("{KEY_PREFIX}{}", hex::encode(bytes));
+        let secret = credentials::new_api_key();
         let prefix = secret[..KEY_PREFIX.len() + 8].to_owned();
         let key = self
             .store()
-            .create_api_key(name.trim(), role, &prefix, &hash_key(&secret), Utc::now())
+            .create_api_key(name.trim(), role, &prefix, &digest(&secret), Utc::now())
             .await?;
         tracing::info!(key.id = key.id, key.name = %key.name, role = %role, "API key created");
         Ok((key, secret))
@@ -115,7 +87,7 @@ impl App {
         if !secret.starts_with(KEY_PREFIX) || secret.len() > 200 {
             return Err(Error::Unauthenticated);
         }
-        match self.store().api_key_by_hash(&hash_key(secret)).await {
+        match self.store().api_key_by_hash(&digest(secret)).await {
             Ok(key) => Ok(Actor::service(&format!("key:{}", key.name), key.role)),
             Err(dateline_store::Error::NotFound) => Err(Error::Unauthenticated),
             Err(e) => Err(e.into()),

@@ -1,7 +1,8 @@
 //! dateline's services: everything the binary and the web layer ask for, without HTTP.
 //!
 //! Owns the [`Config`], the [`App`] handle (store, page cache, config), the use-cases
-//! (`articles`: create, update, publish, …; `import`; `accounts`), the background tasks
+//! (`articles`: create, update, publish, …; `import`; `accounts`; `sessions`), the password
+//! policy, hashing, secrets and digests in one place (`credentials`), the background tasks
 //! (scheduled publishing, following the change sequence) and the page cache with its
 //! invalidation. Handlers call one function here; rules live in `core`, SQL in `store`.
 //! Start at [`App::open`].
@@ -10,6 +11,7 @@ pub mod accounts;
 pub mod articles;
 pub mod cache;
 pub mod config;
+pub mod credentials;
 pub mod demo;
 pub mod discovery;
 pub mod editing;
@@ -21,6 +23,7 @@ pub mod reading;
 pub mod revisions;
 pub mod scheduler;
 pub mod sessions;
+pub mod throttle;
 
 use std::sync::Arc;
 

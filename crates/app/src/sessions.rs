@@ -1,5 +1,6 @@
 //! Browser sign-in: sessions kept in the store (so every app node honours them), CSRF
-//! tokens, sign-in throttling, password-reset links and the first-run setup.
+//! tokens, password-reset links and the first-run setup. Sign-in throttling is in
+//! [`crate::throttle`].
 //!
 //! Secrets (session cookies, reset tokens) are random 256-bit values handed to the browser
 //! once; the store keeps only their SHA-256, so a leaked database does not sign anyone in.
@@ -7,18 +8,12 @@
 use chrono::{Duration, Utc};
 use dateline_core::{FieldErrors, Role};
 use dateline_store::accounts::User;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 use crate::articles::Actor;
+use crate::credentials::{self, digest, new_secret};
+use crate::throttle::email_digest;
 use crate::{App, Error, Result};
 
-/// Failed sign-ins for one account within [`THROTTLE_WINDOW_MINUTES`] before it is locked.
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-/// Failed sign-ins from one address within the window before it is locked out.
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
-/// How far back failures count.
-pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
 /// How long a reset link stays valid.
 pub const RESET_LINK_HOURS: i64 = 24;
 /// A session's expiry slides forward at most this often (one write per minute, not per
@@ -34,6 +29,26 @@ pub struct SignedIn {
     pub csrf_token: String,
 }
 
+/// A sign-in that succeeded: what the browser keeps. Its `Debug` leaves the secrets out.
+#[derive(Clone)]
+pub struct NewSession {
+    /// The session secret, for the session cookie.
+    pub secret: String,
+    /// Who signed in.
+    pub signed_in: SignedIn,
+    /// The browser's new device token, for its cookie: it makes the browser known to the
+    /// account (see [`crate::throttle`]).
+    pub device_token: String,
+}
+
+impl std::fmt::Debug for NewSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewSession")
+            .field("user", &self.signed_in.user.id)
+            .finish_non_exhaustive()
+    }
+}
+
 impl SignedIn {
     /// The user as the actor of use-cases.
     pub fn actor(&self) -> Actor {
@@ -45,75 +60,36 @@ impl SignedIn {
     }
 }
 
-/// A random 256-bit secret, hex-encoded.
-pub fn new_secret() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
-
-/// What logs name a sign-in email by: people type passwords into the email field, and
-/// logs should not keep them.
-fn email_digest(email: &str) -> String {
-    digest(email)[..12].to_owned()
-}
-
-fn digest(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
-
-/// Compares two tokens in time independent of where they differ.
-pub fn tokens_match(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len()
-        && !a.is_empty()
-        && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 impl App {
     fn session_lifetime(&self) -> Duration {
         Duration::seconds(self.config().session_idle_secs as i64)
     }
 
-    /// Signs in with email and password from `address`. Refused with `Throttled` after too
-    /// many recent failures for the account or the address (checked before the password,
-    /// so a locked account cannot be probed); a wrong password counts as a failure.
-    /// Returns the session secret for the cookie.
+    /// Signs in with email and password from `address`, in a browser that presented
+    /// `device_token` (the cookie a previous sign-in left), if any. Refused with
+    /// `Throttled` by the rule in [`crate::throttle`] (checked before the password, so a
+    /// locked account cannot be probed); a wrong password counts as a failure.
     pub async fn sign_in(
         &self,
         email: &str,
         password: &str,
         address: &str,
-    ) -> Result<(String, SignedIn)> {
+        device_token: Option<&str>,
+    ) -> Result<NewSession> {
         let email = email.trim().to_lowercase();
         let now = Utc::now();
-        let since = now - Duration::minutes(THROTTLE_WINDOW_MINUTES);
-        let who = email_digest(&email);
-        // The attempt is counted before the password is checked, so a burst of parallel
-        // guesses cannot all slip under the limit while argon2 runs: the sixth sees six.
-        self.store()
-            .record_sign_in_failure(&email, address, now)
+        let admitted = self
+            .admit_sign_in(&email, address, device_token, now)
             .await?;
-        let (by_account, by_address) = self
-            .store()
-            .sign_in_failures_since(&email, address, since)
-            .await?;
-        if by_account > MAX_FAILURES_PER_ACCOUNT || by_address > MAX_FAILURES_PER_ADDRESS {
-            tracing::warn!(email.sha256 = %who, %address, by_account, by_address, "sign-in throttled");
-            return Err(Error::Throttled {
-                retry_after_secs: THROTTLE_WINDOW_MINUTES as u64 * 60,
-            });
-        }
         let user = match self.verify_password(&email, password).await {
             Ok(user) => user,
             Err(Error::Unauthenticated) => {
-                tracing::info!(email.sha256 = %who, %address, "sign-in failed");
+                tracing::info!(email.sha256 = %email_digest(&email), %address, "sign-in failed");
                 return Err(Error::Unauthenticated);
             }
             Err(e) => return Err(e),
         };
-        // Success: this attempt and the account's earlier failures no longer count.
-        self.store().clear_sign_in_failures(&email).await?;
+        let device_token = self.sign_in_succeeded(admitted, user.id, now).await?;
         let secret = new_secret();
         let csrf_token = new_secret();
         self.store()
@@ -126,13 +102,17 @@ impl App {
             )
             .await?;
         tracing::info!(user.id = user.id, "signed in");
-        Ok((secret, SignedIn { user, csrf_token }))
+        Ok(NewSession {
+            secret,
+            signed_in: SignedIn { user, csrf_token },
+            device_token,
+        })
     }
 
     /// The session behind a cookie secret; `Unauthenticated` when it is unknown, expired
     /// or its user disabled. Slides the expiry forward on use.
     pub async fn session(&self, secret: &str) -> Result<SignedIn> {
-        if secret.len() != 64 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if !credentials::is_secret(secret) {
             return Err(Error::Unauthenticated);
         }
         let now = Utc::now();
@@ -196,8 +176,8 @@ impl App {
 
     /// Sets a new password with a reset token (once), signing the user out everywhere.
     pub async fn reset_password(&self, token: &str, new_password: &str) -> Result<User> {
-        check_password(new_password)?;
-        let hash = hash_password(new_password)?;
+        credentials::check_password(new_password)?;
+        let hash = credentials::hash_password(new_password).await?;
         let user = self
             .store()
             .use_password_reset(&digest(token), &hash, Utc::now())
@@ -300,57 +280,5 @@ pub fn require_admin(actor: &Actor) -> Result<()> {
         Ok(())
     } else {
         Err(Error::Forbidden)
-    }
-}
-
-/// Checks a new password's length.
-pub fn check_password(password: &str) -> Result<()> {
-    if password.chars().count() < crate::accounts::MIN_PASSWORD_CHARS {
-        let mut errors = FieldErrors::default();
-        errors.add(
-            "password",
-            format!(
-                "must be at least {} characters",
-                crate::accounts::MIN_PASSWORD_CHARS
-            ),
-        );
-        return Err(errors.into());
-    }
-    if password.len() > 1024 {
-        let mut errors = FieldErrors::default();
-        errors.add("password", "must be at most 1024 bytes");
-        return Err(errors.into());
-    }
-    Ok(())
-}
-
-/// argon2id PHC string of `password`.
-pub fn hash_password(password: &str) -> Result<String> {
-    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
-    let salt = SaltString::generate(&mut OsRng);
-    Ok(argon2::Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))?
-        .to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_match_only_when_equal_and_non_empty() {
-        assert!(tokens_match("abc", "abc"));
-        assert!(!tokens_match("abc", "abd"));
-        assert!(!tokens_match("abc", "abcd"));
-        assert!(!tokens_match("", ""));
-    }
-
-    #[test]
-    fn secrets_are_64_hex_chars_and_differ() {
-        let (a, b) = (new_secret(), new_secret());
-        assert_eq!(a.len(), 64);
-        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
-        assert_ne!(a, b);
     }
 }

@@ -1,5 +1,5 @@
-//! What the browser editor needs around accounts: sign-in sessions, sign-in throttling,
-//! password resets, and who has an article open.
+//! What the browser editor needs around accounts: sign-in sessions, sign-in throttling
+//! (failures and known browsers), password resets, and who has an article open.
 //!
 //! Like API keys, session and reset tokens arrive here already hashed: the store never sees
 //! a token in the clear, so a copy of the database signs nobody in.
@@ -33,6 +33,18 @@ pub struct Session {
     pub last_seen_at: DateTime<Utc>,
     /// When the session stops working unless touched again.
     pub expires_at: DateTime<Utc>,
+}
+
+/// Failed sign-ins within a window, as [`Store::sign_in_failures_since`] counts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FailureCounts {
+    /// For the account from one place: a known browser, or an address among browsers the
+    /// account does not know.
+    pub place: i64,
+    /// For the account from anywhere.
+    pub account: i64,
+    /// From the address, for any account, by browsers the account tried does not know.
+    pub address: i64,
 }
 
 /// A write naming a row that does not exist (foreign key) reads as `NotFound`.
@@ -143,56 +155,150 @@ impl Store {
         Ok(done.rows_affected())
     }
 
-    /// Remembers a failed sign-in for `email` (as typed, normalised by the caller) from
-    /// client `address`. Also prunes failures older than one day, so the table stays bounded.
+    /// Remembers a sign-in attempt for `email` (as typed, normalised by the caller) from
+    /// client `address` — and from the known browser whose device token hashes to
+    /// `device`, if any — as a failure until it is forgotten. Returns its id, for
+    /// [`Store::forget_sign_in_failure`]. Also prunes failures older than one day, so the
+    /// table stays bounded.
     pub async fn record_sign_in_failure(
         &self,
         email: &str,
         address: &str,
+        device: Option<&str>,
         now: DateTime<Utc>,
-    ) -> Result<()> {
-        sqlx::query::<Any>("INSERT INTO sign_in_failures (email, address, at) VALUES ($1, $2, $3)")
-            .bind(email)
-            .bind(address)
-            .bind(now.timestamp())
-            .execute(self.pool())
-            .await?;
+    ) -> Result<i64> {
+        let row = sqlx::query::<Any>(
+            "INSERT INTO sign_in_failures (email, address, device, at) VALUES ($1, $2, $3, $4) \
+             RETURNING id",
+        )
+        .bind(email)
+        .bind(address)
+        .bind(device)
+        .bind(now.timestamp())
+        .fetch_one(self.pool())
+        .await?;
         sqlx::query::<Any>("DELETE FROM sign_in_failures WHERE at < $1")
             .bind((now - FAILURE_RETENTION).timestamp())
             .execute(self.pool())
             .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// Forgets one recorded attempt (one that was refused before its password was
+    /// checked). Not an error if it is already gone.
+    pub async fn forget_sign_in_failure(&self, id: i64) -> Result<()> {
+        sqlx::query::<Any>("DELETE FROM sign_in_failures WHERE id = $1")
+            .bind(id)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 
-    /// Failed sign-ins at or after `since`: `(for this email, from this address)`.
+    /// Failed sign-ins at or after `since`, counted three ways: for `email` from this place
+    /// (the known browser `device` if given, else `address` among browsers not known to the
+    /// account), for `email` from anywhere, and from `address` by browsers not known to the
+    /// account they tried.
     pub async fn sign_in_failures_since(
         &self,
         email: &str,
         address: &str,
+        device: Option<&str>,
         since: DateTime<Utc>,
-    ) -> Result<(i64, i64)> {
-        let row = sqlx::query::<Any>(
+    ) -> Result<FailureCounts> {
+        // The place: the known browser's failures, or the address's among unknown browsers.
+        let place = match device {
+            Some(_) => "device = $3",
+            None => "device IS NULL AND address = $2",
+        };
+        let row = sqlx::query::<Any>(&format!(
             "SELECT \
-             (SELECT COUNT(*) FROM sign_in_failures WHERE email = $1 AND at >= $2) AS by_email, \
-             (SELECT COUNT(*) FROM sign_in_failures WHERE address = $3 AND at >= $4) AS by_address",
-        )
+             (SELECT COUNT(*) FROM sign_in_failures \
+              WHERE email = $1 AND at >= $4 AND {place}) AS by_place, \
+             (SELECT COUNT(*) FROM sign_in_failures WHERE email = $1 AND at >= $4) AS by_account, \
+             (SELECT COUNT(*) FROM sign_in_failures \
+              WHERE address = $2 AND device IS NULL AND at >= $4) AS by_address"
+        ))
         .bind(email)
-        .bind(since.timestamp())
         .bind(address)
+        .bind(device.unwrap_or_default())
         .bind(since.timestamp())
         .fetch_one(self.pool())
         .await?;
-        Ok((row.try_get("by_email")?, row.try_get("by_address")?))
+        Ok(FailureCounts {
+            place: row.try_get("by_place")?,
+            account: row.try_get("by_account")?,
+            address: row.try_get("by_address")?,
+        })
     }
 
-    /// Forgets the failed sign-ins of `email`, after a successful sign-in. Failures counted
-    /// against client addresses for other emails stay.
-    pub async fn clear_sign_in_failures(&self, email: &str) -> Result<()> {
-        sqlx::query::<Any>("DELETE FROM sign_in_failures WHERE email = $1")
+    /// Forgets the failed sign-ins of `email` from one place (the known browser `device` if
+    /// given, else `address` among unknown browsers), after a successful sign-in there.
+    /// Failures from other places stay: they may be someone else's guesses.
+    pub async fn clear_sign_in_failures(
+        &self,
+        email: &str,
+        address: &str,
+        device: Option<&str>,
+    ) -> Result<()> {
+        let done = match device {
+            Some(device) => {
+                sqlx::query::<Any>("DELETE FROM sign_in_failures WHERE email = $1 AND device = $2")
+                    .bind(email)
+                    .bind(device)
+            }
+            None => sqlx::query::<Any>(
+                "DELETE FROM sign_in_failures \
+                 WHERE email = $1 AND address = $2 AND device IS NULL",
+            )
             .bind(email)
-            .execute(self.pool())
-            .await?;
+            .bind(address),
+        };
+        done.execute(self.pool()).await?;
         Ok(())
+    }
+
+    /// Remembers a browser that signed in as `user_id`, by the hash of its device token,
+    /// until `expires_at`; `NotFound` if there is no such user. Drops the row of
+    /// `replaces` (the token the browser presented, now superseded) and the user's expired
+    /// rows.
+    pub async fn remember_device(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        replaces: Option<&str>,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query::<Any>(
+            "DELETE FROM sign_in_devices WHERE user_id = $1 AND (expires_at <= $2 OR token_hash = $3)",
+        )
+        .bind(user_id)
+        .bind(now.timestamp())
+        .bind(replaces.unwrap_or_default())
+        .execute(self.pool())
+        .await?;
+        self.insert_user_token("sign_in_devices", token_hash, user_id, now, expires_at)
+            .await
+    }
+
+    /// Whether the device token hashing to `token_hash` belongs to a browser that signed
+    /// in to the account with `email` and has not expired (`expires_at > now`).
+    pub async fn is_known_device(
+        &self,
+        token_hash: &str,
+        email: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let row = sqlx::query::<Any>(
+            "SELECT COUNT(*) AS n FROM sign_in_devices d JOIN users u ON u.id = d.user_id \
+             WHERE d.token_hash = $1 AND u.email = $2 AND d.expires_at > $3",
+        )
+        .bind(token_hash)
+        .bind(email)
+        .bind(now.timestamp())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get::<i64, _>("n")? > 0)
     }
 
     /// Stores a password-reset token for `user_id` by its hash; `NotFound` if there is no
@@ -208,10 +314,25 @@ impl Store {
             .bind(now.timestamp())
             .execute(self.pool())
             .await?;
-        sqlx::query::<Any>(
-            "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4)",
-        )
+        self.insert_user_token("password_resets", token_hash, user_id, now, expires_at)
+            .await
+    }
+
+    /// Inserts a token kept by its hash for `user_id` into `table`, one of the tables with
+    /// the columns `token_hash, user_id, created_at, expires_at` (`password_resets`,
+    /// `sign_in_devices`); `NotFound` if there is no such user.
+    async fn insert_user_token(
+        &self,
+        table: &'static str,
+        token_hash: &str,
+        user_id: i64,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query::<Any>(&format!(
+            "INSERT INTO {table} (token_hash, user_id, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4)"
+        ))
         .bind(token_hash)
         .bind(user_id)
         .bind(now.timestamp())
@@ -240,8 +361,8 @@ impl Store {
 
     /// Spends a reset token, in one transaction: checks that it is unexpired and unused and
     /// its user enabled (else `NotFound`, nothing written), marks it (and any other unused
-    /// token of that user) used, sets the user's password hash and deletes all the user's
-    /// sessions. Returns the user as updated.
+    /// token of that user) used, sets the user's password hash, deletes all the user's
+    /// sessions and forgets the account's failed sign-ins. Returns the user as updated.
     pub async fn use_password_reset(
         &self,
         token_hash: &str,
@@ -280,6 +401,12 @@ impl Store {
         let user = user_from_row(&row)?;
         sqlx::query::<Any>("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
+            .execute(&mut *tx.tx)
+            .await?;
+        // The reset link lifts the sign-in lock it was made to lift: the account's failures
+        // from every place are forgotten with the old password.
+        sqlx::query::<Any>("DELETE FROM sign_in_failures WHERE email = $1")
+            .bind(&user.email)
             .execute(&mut *tx.tx)
             .await?;
         tx.commit().await?;

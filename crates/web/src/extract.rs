@@ -115,7 +115,7 @@ async fn session_actor(parts: &Parts, state: &WebState) -> Result<ApiActor, WebE
             .get(crate::newsroom::session::CSRF_HEADER)
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
-        if !dateline_app::sessions::tokens_match(token, &signed_in.csrf_token) {
+        if !dateline_app::credentials::tokens_match(token, &signed_in.csrf_token) {
             return Err(WebError::Csrf);
         }
     }

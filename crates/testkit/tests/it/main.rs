@@ -13,3 +13,4 @@ mod pages;
 mod related_panel;
 mod store;
 mod store_editor;
+mod throttle;

@@ -197,72 +197,188 @@ async fn users_are_read_by_id_given_roles_and_disabled_with_their_sessions() {
     .await;
 }
 
+/// `(place, account, address)` as [`Store::sign_in_failures_since`] counts them.
+async fn failures(
+    store: &Store,
+    email: &str,
+    address: &str,
+    device: Option<&str>,
+    since: DateTime<Utc>,
+) -> anyhow::Result<(i64, i64, i64)> {
+    let c = store
+        .sign_in_failures_since(email, address, device, since)
+        .await?;
+    Ok((c.place, c.account, c.address))
+}
+
 #[tokio::test]
-async fn sign_in_failures_are_counted_per_email_and_address_within_the_window() {
+async fn sign_in_failures_are_counted_per_place_account_and_address_within_the_window() {
     each_backend(|store| async move {
         let t = t0();
         let m = Duration::minutes;
-        for (email, address, at) in [
-            ("ann@example.com", "10.0.0.1", t - Duration::hours(2)),
-            ("ann@example.com", "10.0.0.1", t - m(10)),
-            ("ann@example.com", "10.0.0.1", t - m(5)),
-            ("ann@example.com", "10.0.0.2", t - m(1)),
-            ("bo@example.com", "10.0.0.1", t - m(1)),
-            ("cy@example.com", "10.0.0.1", t - m(1)),
+        let ann = "ann@example.com";
+        for (email, address, device, at) in [
+            (ann, "10.0.0.1", None, t - Duration::hours(2)),
+            (ann, "10.0.0.1", None, t - m(10)),
+            (ann, "10.0.0.1", None, t - m(5)),
+            (ann, "10.0.0.2", None, t - m(1)),
+            (ann, "10.0.0.1", Some("laptop"), t - m(1)),
+            ("bo@example.com", "10.0.0.1", None, t - m(1)),
+            ("cy@example.com", "10.0.0.1", None, t - m(1)),
         ] {
-            store.record_sign_in_failure(email, address, at).await?;
+            store
+                .record_sign_in_failure(email, address, device, at)
+                .await?;
         }
         let since = t - Duration::hours(1);
         assert_eq!(
-            store
-                .sign_in_failures_since("ann@example.com", "10.0.0.1", since)
-                .await?,
-            (3, 4),
-            "the two-hour-old failure is outside the window"
+            failures(&store, ann, "10.0.0.1", None, since).await?,
+            (2, 4, 4),
+            "the two-hour-old failure is outside the window; the laptop's failure counts for \
+             the account only"
         );
         assert_eq!(
-            store
-                .sign_in_failures_since("ann@example.com", "10.0.0.1", t - Duration::hours(3))
-                .await?,
-            (4, 5)
+            failures(&store, ann, "10.0.0.1", None, t - Duration::hours(3)).await?,
+            (3, 5, 5)
         );
         assert_eq!(
-            store
-                .sign_in_failures_since("bo@example.com", "10.0.0.2", since)
-                .await?,
-            (1, 1)
+            failures(&store, ann, "10.0.0.9", Some("laptop"), since).await?,
+            (1, 4, 0),
+            "a known browser's place is the browser, wherever it is"
         );
         assert_eq!(
-            store
-                .sign_in_failures_since("nobody@example.com", "10.9.9.9", since)
-                .await?,
-            (0, 0)
+            failures(&store, "bo@example.com", "10.0.0.2", None, since).await?,
+            (0, 1, 1)
+        );
+        assert_eq!(
+            failures(&store, "nobody@example.com", "10.9.9.9", None, since).await?,
+            (0, 0, 0)
         );
 
-        store.clear_sign_in_failures("ann@example.com").await?;
+        // A success at 10.0.0.1 forgets Ann's failures there, and only there.
+        store.clear_sign_in_failures(ann, "10.0.0.1", None).await?;
         assert_eq!(
-            store
-                .sign_in_failures_since("ann@example.com", "10.0.0.1", since)
-                .await?,
-            (0, 2),
-            "other emails' failures from the address stay"
+            failures(&store, ann, "10.0.0.1", None, since).await?,
+            (0, 2, 2),
+            "10.0.0.2 and the laptop stay, and so do other emails' failures from the address"
+        );
+        store
+            .clear_sign_in_failures(ann, "10.0.0.1", Some("laptop"))
+            .await?;
+        assert_eq!(
+            failures(&store, ann, "10.0.0.2", None, since).await?,
+            (1, 1, 1)
+        );
+
+        // A refused attempt is forgotten by its id.
+        let id = store
+            .record_sign_in_failure(ann, "10.0.0.2", None, t)
+            .await?;
+        assert_eq!(
+            failures(&store, ann, "10.0.0.2", None, since).await?,
+            (2, 2, 2)
+        );
+        store.forget_sign_in_failure(id).await?;
+        store.forget_sign_in_failure(id).await?;
+        assert_eq!(
+            failures(&store, ann, "10.0.0.2", None, since).await?,
+            (1, 1, 1)
         );
 
         // A failure two days later prunes everything older than a day.
         store
-            .record_sign_in_failure("dee@example.com", "10.0.0.3", t + Duration::days(2))
+            .record_sign_in_failure("dee@example.com", "10.0.0.3", None, t + Duration::days(2))
             .await?;
         assert_eq!(
-            store
-                .sign_in_failures_since("bo@example.com", "10.0.0.1", t - Duration::days(30))
-                .await?,
-            (0, 0)
+            failures(
+                &store,
+                "bo@example.com",
+                "10.0.0.1",
+                None,
+                t - Duration::days(30)
+            )
+            .await?,
+            (0, 0, 0)
         );
         assert_eq!(
+            failures(&store, "dee@example.com", "10.0.0.3", None, t).await?,
+            (1, 1, 1)
+        );
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_known_browser_is_known_to_its_account_only_until_it_expires_or_is_replaced() {
+    each_backend(|store| async move {
+        let t = t0();
+        let day = Duration::days(1);
+        let ann = user(&store, "ann@example.com", "Ann").await?;
+        user(&store, "bo@example.com", "Bo").await?;
+        store.remember_device("d1", ann, None, t, t + day).await?;
+        store.remember_device("d2", ann, None, t, t + day).await?;
+        assert!(store.is_known_device("d1", "ann@example.com", t).await?);
+        assert!(store.is_known_device("d2", "ann@example.com", t).await?);
+        assert!(
+            !store.is_known_device("d1", "bo@example.com", t).await?,
+            "known to its own account only"
+        );
+        assert!(!store.is_known_device("d9", "ann@example.com", t).await?);
+        assert!(
+            !store
+                .is_known_device("d1", "ann@example.com", t + day)
+                .await?
+        );
+
+        // Signing in again replaces the token the browser presented; the other stays.
+        store
+            .remember_device("d3", ann, Some("d1"), t, t + day)
+            .await?;
+        assert!(!store.is_known_device("d1", "ann@example.com", t).await?);
+        assert!(store.is_known_device("d2", "ann@example.com", t).await?);
+        assert!(store.is_known_device("d3", "ann@example.com", t).await?);
+
+        // A later sign-in drops the user's expired rows, so the token is gone for good.
+        store
+            .remember_device("d4", ann, None, t + day * 2, t + day * 3)
+            .await?;
+        assert!(!store.is_known_device("d2", "ann@example.com", t).await?);
+
+        assert!(not_found(
+            store.remember_device("d5", 999_999, None, t, t + day).await
+        ));
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn spending_a_reset_token_forgets_the_account_s_failed_sign_ins_from_everywhere() {
+    each_backend(|store| async move {
+        let t = t0();
+        let hour = Duration::hours(1);
+        let ann = user(&store, "ann@example.com", "Ann").await?;
+        for (email, address, device) in [
+            ("ann@example.com", "10.0.0.1", None),
+            ("ann@example.com", "10.0.0.2", None),
+            ("ann@example.com", "10.0.0.2", Some("laptop")),
+            ("bo@example.com", "10.0.0.1", None),
+        ] {
             store
-                .sign_in_failures_since("dee@example.com", "10.0.0.3", t)
-                .await?,
-            (1, 1)
+                .record_sign_in_failure(email, address, device, t)
+                .await?;
+        }
+        store.create_password_reset("r1", ann, t, t + hour).await?;
+        store.use_password_reset("r1", "hash-new", t).await?;
+        assert_eq!(
+            failures(&store, "ann@example.com", "10.0.0.1", None, t - hour).await?,
+            (0, 0, 1),
+            "Ann's failures are gone; Bo's from the address stay"
+        );
+        assert_eq!(
+            failures(&store, "bo@example.com", "10.0.0.1", None, t - hour).await?,
+            (1, 1, 1)
         );
         Ok(())
     })

@@ -3,12 +3,13 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use dateline_app::sessions::NewSession;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::session::{
-    cookie, form_cookie, form_token, safe_next, session_cookies, signed_out, EditorForm,
-    PublicForm, SESSION_COOKIE,
+    cookie, device_cookie, form_cookie, form_token, safe_next, session_cookies, signed_out,
+    EditorForm, PublicForm, DEVICE_COOKIE, SESSION_COOKIE,
 };
 use super::{error_page, page, see_other};
 use crate::{WebError, WebState};
@@ -76,18 +77,13 @@ pub async fn signin(
         Err(e) => return Ok(error_page(&state, None, e)),
     };
     let next = safe_next(form.next.as_deref());
+    let device = cookie(&headers, DEVICE_COOKIE);
     match state
         .app
-        .sign_in(&form.email, &form.password, &address)
+        .sign_in(&form.email, &form.password, &address, device)
         .await
     {
-        Ok((secret, _)) => {
-            let mut response = see_other(&next);
-            for c in session_cookies(&state, &secret) {
-                response.headers_mut().append(header::SET_COOKIE, c);
-            }
-            Ok(response)
-        }
+        Ok(session) => Ok(signed_in(&state, &next, &session)),
         Err(e @ (dateline_app::Error::Unauthenticated | dateline_app::Error::Throttled { .. })) => {
             let throttled = matches!(e, dateline_app::Error::Throttled { .. });
             let error = WebError::App(e);
@@ -111,6 +107,19 @@ pub async fn signin(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The redirect after a sign-in, with the session and device cookies.
+fn signed_in(state: &WebState, next: &str, session: &NewSession) -> Response {
+    let mut response = see_other(next);
+    for c in session_cookies(state, &session.secret) {
+        response.headers_mut().append(header::SET_COOKIE, c);
+    }
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        device_cookie(state, &session.device_token),
+    );
+    response
 }
 
 /// Just the CSRF token (sign-out has no other fields).
@@ -199,15 +208,11 @@ pub async fn setup(
                 user.id = user.id,
                 "first admin created through the setup page"
             );
-            let (secret, _) = state
+            let session = state
                 .app
-                .sign_in(&form.email, &form.password, "setup")
+                .sign_in(&form.email, &form.password, "setup", None)
                 .await?;
-            let mut response = see_other("/admin");
-            for c in session_cookies(&state, &secret) {
-                response.headers_mut().append(header::SET_COOKIE, c);
-            }
-            Ok(response)
+            Ok(signed_in(&state, "/admin", &session))
         }
         Err(dateline_app::Error::Invalid(fields)) => public_page(
             &state,

@@ -3,7 +3,9 @@
 //! Cookies: `dl_session` (HttpOnly, SameSite=Lax, Secure behind HTTPS) carries the session
 //! secret; `dl_signed_in` (readable by script, no secret in it) only tells the public pages'
 //! script to ask whether to show "Edit", so cached pages stay the same for everyone.
-//! Forms before sign-in carry a double-submit token in `dl_csrf`.
+//! Forms before sign-in carry a double-submit token in `dl_csrf`. `dl_device` (HttpOnly,
+//! sent only to `/signin`) makes a browser that signed in before known to its account, so
+//! sign-in throttling's ceilings do not lock it out (see `dateline_app::throttle`).
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -13,7 +15,8 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use dateline_app::articles::Actor;
-use dateline_app::sessions::{tokens_match, SignedIn};
+use dateline_app::credentials::tokens_match;
+use dateline_app::sessions::SignedIn;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
@@ -25,6 +28,8 @@ pub const SESSION_COOKIE: &str = "dl_session";
 pub const HINT_COOKIE: &str = "dl_signed_in";
 /// The pre-session CSRF cookie.
 pub const FORM_COOKIE: &str = "dl_csrf";
+/// The known-browser cookie, sent back only to the sign-in form.
+pub const DEVICE_COOKIE: &str = "dl_device";
 /// Header that browser API calls carry the CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -60,6 +65,17 @@ pub fn session_cookies(state: &WebState, secret: &str) -> [HeaderValue; 2] {
             "{HINT_COOKIE}=1; Path=/; SameSite=Lax; Max-Age={max_age}{s}"
         )),
     ]
+}
+
+/// `Set-Cookie` value that makes this browser known to the account that just signed in.
+/// It stays after signing out: it opens nothing, it only spares the browser the lockouts
+/// meant for strangers.
+pub fn device_cookie(state: &WebState, token: &str) -> HeaderValue {
+    let max_age = dateline_app::throttle::KNOWN_DEVICE_DAYS * 24 * 3600;
+    header_value(&format!(
+        "{DEVICE_COOKIE}={token}; Path=/signin; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
+        secure(state)
+    ))
 }
 
 /// Headers that end a session in this browser: the cookies, and `Clear-Site-Data` for
@@ -340,10 +356,8 @@ impl<T: DeserializeOwned> FromRequest<WebState> for PublicForm<T> {
 /// The pre-session form token for a page: reuses the browser's cookie when it has one.
 pub fn form_token(headers: &HeaderMap) -> (String, bool) {
     match cookie(headers, FORM_COOKIE) {
-        Some(t) if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) => {
-            (t.to_owned(), false)
-        }
-        _ => (dateline_app::sessions::new_secret(), true),
+        Some(t) if dateline_app::credentials::is_secret(t) => (t.to_owned(), false),
+        _ => (dateline_app::credentials::new_secret(), true),
     }
 }
 
