@@ -147,3 +147,54 @@ fn check_action(
     }
     Err(Error::Invalid(e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conflict_markers_are_found_at_line_starts_only() {
+        assert!(has_conflict_markers("a\n<<<<<<< ours\nb\n"));
+        assert!(!has_conflict_markers("a << b"));
+    }
+
+    #[test]
+    fn a_schedule_needs_a_readable_future_time() {
+        let now = Utc::now();
+        let actor = Actor::service("test", dateline_core::Role::Editor);
+        let draft: Article = serde_json::from_value(serde_json::json!({
+            "id": 1, "slug": "a", "external_id": null, "title": "A", "standfirst": null,
+            "body_markdown": "", "body_html": "", "summary": null, "teaser": "", "dateline": null,
+            "section": null, "tags": [], "authors": [], "lead_image": null, "source": null,
+            "correction": null, "status": "draft", "created_at": now, "published_at": null,
+            "updated_at": now, "version": 1, "story_id": 1, "word_count": 0
+        }))
+        .expect("article");
+        let field = |r: Result<Option<DateTime<Utc>>>| match r {
+            Err(Error::Invalid(e)) => e.0.contains_key("publish_at"),
+            _ => false,
+        };
+        assert!(field(check_action(
+            &actor,
+            &draft,
+            SaveAction::Schedule(None),
+            now
+        )));
+        let past = now - chrono::Duration::minutes(1);
+        assert!(field(check_action(
+            &actor,
+            &draft,
+            SaveAction::Schedule(Some(past)),
+            now
+        )));
+        let later = now + chrono::Duration::hours(1);
+        assert_eq!(
+            check_action(&actor, &draft, SaveAction::Schedule(Some(later)), now).ok(),
+            Some(Some(later))
+        );
+        assert_eq!(
+            check_action(&actor, &draft, SaveAction::Save, now).ok(),
+            Some(None)
+        );
+    }
+}

@@ -1,0 +1,180 @@
+//! The editor page: a new article's empty form, an existing article's form with its
+//! status, presence, other versions and related-articles panel.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::Utc;
+use dateline_app::revisions::{self, ArticleFields};
+use dateline_core::{Article, FieldErrors, Status, Version};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::super::session::Editor;
+use super::super::{error_page, page};
+use super::time_json;
+use crate::extract::parse_id;
+use crate::views::iso_time;
+use crate::{WebError, WebState};
+
+pub(super) struct EditorView<'a> {
+    pub(super) article: Option<&'a Article>,
+    pub(super) fields: &'a ArticleFields,
+    pub(super) version: i64,
+    pub(super) errors: Option<&'a FieldErrors>,
+    pub(super) flash: Option<&'a str>,
+    /// Why the last related-list change was refused.
+    pub(super) related_error: Option<&'a str>,
+    pub(super) correction_draft: &'a str,
+}
+
+pub(super) async fn editor_page(
+    state: &WebState,
+    editor: &Editor,
+    status: StatusCode,
+    view: EditorView<'_>,
+) -> Result<Response, WebError> {
+    let actor = editor.actor();
+    let sections = state.app.section_names(&actor).await?;
+    let authors = state.app.author_names(&actor).await?;
+    let mut ctx = json!({
+        "fields": view.fields,
+        "version": view.version,
+        "errors": view.errors,
+        "flash": view.flash,
+        "related_error": view.related_error,
+        "sections": sections,
+        "authors": authors,
+        "correction_draft": view.correction_draft,
+        "status": "draft",
+        "autosave": false,
+    });
+    if let Some(a) = view.article {
+        let others = state
+            .app
+            .others_present(editor.signed_in.user.id, a.id)
+            .await?;
+        let versions: Vec<Value> = state
+            .app
+            .other_versions(a.id)
+            .into_iter()
+            .map(|id| json!({"id": id.0}))
+            .collect();
+        ctx["article"] = json!({
+            "id": a.id.0,
+            "path": a.path(),
+            "public": a.is_public_at(Utc::now()),
+            "created": time_json(a.created_at),
+            "updated": time_json(a.updated_at),
+            "published": a.published_at.map(time_json),
+            "publish_at_utc": a.published_at.filter(|_| a.status == Status::Scheduled).map(iso_time),
+            "correction": a.correction.as_ref().map(|c| json!({"note": c.note, "at": time_json(c.at)})),
+            "word_count": a.word_count,
+        });
+        ctx["status"] = json!(a.status.as_str());
+        ctx["autosave"] = json!(matches!(a.status, Status::Draft | Status::Unpublished));
+        ctx["can_publish"] = json!(actor.may_publish(a));
+        ctx["can_delete"] = json!(actor.may_delete(a));
+        ctx["others"] = json!(others
+            .iter()
+            .map(|p| json!({"name": p.name, "email": p.email}))
+            .collect::<Vec<_>>());
+        ctx["other_versions"] = json!(versions);
+        ctx["related"] = json!(super::super::related::panel(state, &actor, a).await?);
+    } else {
+        ctx["can_publish"] = json!(actor.role >= dateline_core::Role::Author);
+    }
+    page(state, status, "newsroom/editor.html", Some(editor), ctx)
+}
+
+/// `GET /admin/articles/new`.
+pub async fn new_page(State(state): State<WebState>, editor: Editor) -> Response {
+    let fields = ArticleFields {
+        authors: editor.signed_in.user.name.clone(),
+        ..ArticleFields::default()
+    };
+    let view = EditorView {
+        article: None,
+        fields: &fields,
+        version: 0,
+        errors: None,
+        flash: None,
+        related_error: None,
+        correction_draft: "",
+    };
+    editor_page(&state, &editor, StatusCode::OK, view)
+        .await
+        .unwrap_or_else(|e| error_page(&state, Some(&editor), e))
+}
+
+fn flash_for(done: Option<&str>) -> Option<&'static str> {
+    Some(match done? {
+        "created" => "Draft created.",
+        "saved" => "Saved.",
+        "published" => "Published. It is live on the site.",
+        "scheduled" => "Scheduled.",
+        "unpublished" => "Unpublished. Readers now get “withdrawn” at its address.",
+        "restored" => "Revision restored as a new revision.",
+        "discarded" => "Your unsaved changes were discarded; this is the current version.",
+        "pinned" => "Pinned: it comes first in the related list.",
+        "unpinned" => "Unpinned: the related list decides about it again.",
+        "excluded" => "Excluded: it no longer appears in the related list.",
+        "included" => "The exclusion is lifted.",
+        _ => return None,
+    })
+}
+
+/// `?done=` after a save; `?from_revision=N` loads an old revision into the form.
+#[derive(Deserialize)]
+pub struct EditQuery {
+    done: Option<String>,
+    from_revision: Option<i64>,
+    related_error: Option<String>,
+}
+
+/// `GET /admin/articles/{id}/edit`.
+pub async fn edit(
+    State(state): State<WebState>,
+    editor: Editor,
+    Path(id): Path<String>,
+    Query(q): Query<EditQuery>,
+) -> Response {
+    let result = async {
+        let id = parse_id(&id)?;
+        // Restoring into a published article changes what readers see: the revision is
+        // loaded into the form, to be saved with a correction note like any other change.
+        let (article, log) = match q.from_revision {
+            Some(_) => state.app.revision_log(&editor.actor(), id).await?,
+            None => (state.app.article_for_editing(&editor.actor(), id).await?, Vec::new()),
+        };
+        let (fields, flash) = match q.from_revision {
+            Some(n) => {
+                let old = revisions::at_version(&log, Version(n))
+                    .ok_or(WebError::App(dateline_app::Error::NotFound))?;
+                (
+                    ArticleFields::from_article(old),
+                    Some("An older revision is loaded below. Say what you corrected, then save to restore it.".to_owned()),
+                )
+            }
+            None => (
+                ArticleFields::from_article(&article),
+                flash_for(q.done.as_deref()).map(str::to_owned),
+            ),
+        };
+        let view = EditorView {
+            article: Some(&article),
+            fields: &fields,
+            version: article.version.0,
+            errors: None,
+            flash: flash.as_deref(),
+            related_error: q
+                .related_error
+                .as_deref()
+                .and_then(super::super::related::refusal_message),
+            correction_draft: "",
+        };
+        editor_page(&state, &editor, StatusCode::OK, view).await
+    }
+    .await;
+    result.unwrap_or_else(|e| error_page(&state, Some(&editor), e))
+}
