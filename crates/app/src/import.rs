@@ -78,6 +78,9 @@ impl App {
                 };
                 match existing {
                     None => {
+                        if input.slug.is_some() {
+                            require_free_slug(&mut tx, number, &record.slug, None).await?;
+                        }
                         let a = tx
                             .create(&record, &actor.label, now)
                             .await
@@ -93,6 +96,9 @@ impl App {
                         }
                         if input.published_at.is_none() {
                             wanted.published_at = current.published_at.or(wanted.published_at);
+                        }
+                        if input.slug.is_some() && wanted.slug != current.slug {
+                            require_free_slug(&mut tx, number, &wanted.slug, Some(id)).await?;
                         }
                         if same_content(&ArticleRecord::from_article(&current), &wanted) {
                             report.unchanged += 1;
@@ -184,6 +190,29 @@ fn at_record(number: usize, e: dateline_store::Error) -> Error {
             message: other.to_string(),
         }),
     }
+}
+
+/// Refuses a record's requested slug that another article (or an earlier record of the
+/// file) has: a requested slug is never renamed.
+async fn require_free_slug(
+    tx: &mut dateline_store::WriteTx<'_>,
+    number: usize,
+    slug: &dateline_core::Slug,
+    except: Option<dateline_core::ArticleId>,
+) -> Result<()> {
+    if tx
+        .slug_is_free(slug, except)
+        .await
+        .map_err(|e| at_record(number, e))?
+    {
+        return Ok(());
+    }
+    Err(Error::Import(RecordError {
+        location: "line",
+        number,
+        field: Some("slug".into()),
+        message: format!("`{slug}` {}", crate::articles::SLUG_TAKEN),
+    }))
 }
 
 type Prepared = (usize, ArticleInput, ArticleRecord);
