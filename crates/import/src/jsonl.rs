@@ -313,7 +313,9 @@ mod tests {
 
     #[test]
     fn a_leading_byte_order_mark_is_skipped() {
-        let recs = read("\u{FEFF}{\"title\": \"a\", \"body\": \"b\"}\n{\"title\": \"c\", \"body\": \"d\"}\n");
+        let recs = read(
+            "\u{FEFF}{\"title\": \"a\", \"body\": \"b\"}\n{\"title\": \"c\", \"body\": \"d\"}\n",
+        );
         let titles: Vec<_> = recs
             .iter()
             .map(|r| r.as_ref().map(|r| (r.number, r.input.title.as_str())))
