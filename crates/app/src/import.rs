@@ -58,6 +58,10 @@ impl App {
         tx.bulk_mode().await?;
         let mut report = ImportReport::default();
         let mut keys: Vec<String> = Vec::new();
+        // external_id → the line that first gave it: a second line with the same id would
+        // silently overwrite the first one's article.
+        let mut lines_by_external_id: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
         loop {
             let mut batch: Vec<Record> = Vec::with_capacity(BATCH);
             for record in reader.by_ref().take(BATCH) {
@@ -69,6 +73,18 @@ impl App {
             let now = Utc::now();
             let prepared = prepare_batch(batch, now)?;
             for (number, input, record) in prepared {
+                if let Some(ext) = &input.external_id {
+                    if let Some(first) = lines_by_external_id.insert(ext.clone(), number) {
+                        return Err(Error::Import(RecordError {
+                            location: "line",
+                            number,
+                            field: Some("external_id".into()),
+                            message: format!(
+                                "`{ext}` is also the external_id of line {first}; a file may hold each article once"
+                            ),
+                        }));
+                    }
+                }
                 let existing = match &input.external_id {
                     Some(ext) => tx
                         .id_by_external_id(ext)

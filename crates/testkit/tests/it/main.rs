@@ -7,6 +7,7 @@ mod authz;
 mod cache;
 mod discovery;
 mod import;
+mod import_rules;
 mod input_text;
 mod newsroom;
 mod pages;
