@@ -65,3 +65,34 @@ async fn a_duplicate_external_id_in_one_file_rejects_it_naming_both_lines() {
         assert_eq!((r1.created, r2.updated), (1, 1));
     }
 }
+
+#[tokio::test]
+async fn a_refused_import_does_not_lock_out_the_next_writer() {
+    // A refused import has written rows in its transaction; the next writer must wait for
+    // the rollback, not fail with SQLite's "database is locked".
+    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
+        .await
+        .expect("app");
+    let mut file = String::new();
+    for i in 0..40 {
+        file.push_str(&format!(
+            "{{\"external_id\": \"r-{i}\", \"title\": \"Story {i}\", \"body\": \"Text {i}.\"}}\n"
+        ));
+    }
+    // Refused while writing: the id of line 1 again.
+    file.push_str("{\"external_id\": \"r-0\", \"title\": \"Again\", \"body\": \"x\"}\n");
+    for round in 0..100 {
+        let err = t
+            .app
+            .import_jsonl(file.as_bytes(), false, &NoProgress)
+            .await
+            .expect_err("bad last line");
+        assert!(err.to_string().contains("line 41"), "round {round}: {err}");
+        let ok = concat!(r#"{"title": "Good", "body": "Fine."}"#, "\n");
+        t.app
+            .import_jsonl(ok.as_bytes(), false, &NoProgress)
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: {e}"));
+    }
+    assert_eq!(t.app.store().article_count().await.expect("count"), 100);
+}
