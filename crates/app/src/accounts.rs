@@ -46,7 +46,7 @@ impl App {
             }
         }
         errors.into_result()?;
-        let hash = crate::sessions::hash_password(password)?;
+        let hash = crate::sessions::hash_password_blocking(password).await?;
         Ok(self
             .store()
             .create_user(&email, name.trim(), role, &hash, Utc::now())

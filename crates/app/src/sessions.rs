@@ -197,7 +197,7 @@ impl App {
     /// Sets a new password with a reset token (once), signing the user out everywhere.
     pub async fn reset_password(&self, token: &str, new_password: &str) -> Result<User> {
         check_password(new_password)?;
-        let hash = hash_password(new_password)?;
+        let hash = hash_password_blocking(new_password).await?;
         let user = self
             .store()
             .use_password_reset(&digest(token), &hash, Utc::now())
@@ -332,6 +332,15 @@ pub fn hash_password(password: &str) -> Result<String> {
         .hash_password(password.as_bytes(), &salt)
         .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))?
         .to_string())
+}
+
+/// [`hash_password`] on a blocking thread: argon2 takes tens of milliseconds of CPU, which
+/// would stall every other request on the async worker.
+pub async fn hash_password_blocking(password: &str) -> Result<String> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))?
 }
 
 #[cfg(test)]

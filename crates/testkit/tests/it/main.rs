@@ -11,6 +11,7 @@ mod import_rules;
 mod input_text;
 mod newsroom;
 mod pages;
+mod password_hashing;
 mod related_panel;
 mod slugs;
 mod store;
