@@ -4,6 +4,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+mod accounts;
 mod import_files;
 
 fn dateline(data_dir: &Path) -> Command {
