@@ -82,7 +82,8 @@ pub struct ServeArgs {
     #[arg(long, env = "DATELINE_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
 
-    /// Load a few sample articles (written for dateline) if the store has none
+    /// Load sample articles (written for dateline: explainers and tips, with a correction,
+    /// lead images and two-author bylines) if the store has none
     #[arg(long)]
     pub demo: bool,
 }

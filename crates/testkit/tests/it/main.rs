@@ -5,6 +5,7 @@ mod api_admin;
 mod api_public;
 mod authz;
 mod cache;
+mod demo;
 mod discovery;
 mod import;
 mod import_rules;
