@@ -301,6 +301,25 @@ fn require_correction_note(actor: &Actor, current: &Article, input: &ArticleInpu
     Ok(())
 }
 
+/// The message for a slug that was asked for and is taken: only a slug made from the title
+/// gets a `-2`; one that a writer chose is never silently renamed.
+pub(crate) const SLUG_TAKEN: &str =
+    "is already used by another article (or redirects to one); choose another";
+
+/// Refuses a requested slug that another article has or redirects from.
+async fn require_free_slug(
+    tx: &mut dateline_store::WriteTx<'_>,
+    slug: &dateline_core::Slug,
+    except: Option<ArticleId>,
+) -> Result<()> {
+    if tx.slug_is_free(slug, except).await? {
+        return Ok(());
+    }
+    let mut errors = dateline_core::FieldErrors::default();
+    errors.add("slug", format!("`{slug}` {SLUG_TAKEN}"));
+    Err(errors.into())
+}
+
 /// The status and publish time a newly written article gets: default published, "now"
 /// when no time is given, and a future time on a published article means scheduled.
 pub fn initial_status(input: &ArticleInput, now: DateTime<Utc>) -> (Status, Option<DateTime<Utc>>) {
@@ -335,6 +354,9 @@ impl App {
         let mut record = prepare(&input, status, published_at, None, now);
         record.owner_id = actor.user_id;
         let mut tx = self.store().begin().await?;
+        if input.slug.is_some() {
+            require_free_slug(&mut tx, &record.slug, None).await?;
+        }
         let article = tx.create(&record, &actor.label, now).await?;
         let touched = tx.commit().await?;
         self.after_change(&touched);
@@ -425,6 +447,9 @@ impl App {
             current.correction.as_ref(),
             now,
         );
+        if input.slug.is_some() && record.slug != current.slug {
+            require_free_slug(&mut tx, &record.slug, Some(id)).await?;
+        }
         let updated = tx.update(id, expected, &record, &actor.label, now).await?;
         let touched = tx.commit().await?;
         self.after_change(&touched);

@@ -50,9 +50,11 @@ pub enum Error {
     /// Authenticated but not allowed.
     #[error("not allowed for this role")]
     Forbidden,
-    /// An import file was refused; nothing was written.
+    /// An import file was refused; nothing was written. The record error is part of the
+    /// message and deliberately not a `source`: error reports that print the chain (the
+    /// CLI's `{:#}`) would otherwise say it twice.
     #[error("import refused, nothing was written: {0}")]
-    Import(#[from] dateline_import::RecordError),
+    Import(dateline_import::RecordError),
     /// The database is unreachable.
     #[error("the database is unavailable")]
     Unavailable(String),
@@ -82,6 +84,12 @@ impl From<dateline_store::Error> for Error {
             S::Unavailable(m) => Error::Unavailable(m),
             S::Corrupt(m) | S::Database(m) => Error::Internal(m),
         }
+    }
+}
+
+impl From<dateline_import::RecordError> for Error {
+    fn from(e: dateline_import::RecordError) -> Self {
+        Error::Import(e)
     }
 }
 

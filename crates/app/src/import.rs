@@ -58,6 +58,10 @@ impl App {
         tx.bulk_mode().await?;
         let mut report = ImportReport::default();
         let mut keys: Vec<String> = Vec::new();
+        // external_id → the line that first gave it: a second line with the same id would
+        // silently overwrite the first one's article.
+        let mut lines_by_external_id: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
         loop {
             let mut batch: Vec<Record> = Vec::with_capacity(BATCH);
             for record in reader.by_ref().take(BATCH) {
@@ -69,6 +73,18 @@ impl App {
             let now = Utc::now();
             let prepared = prepare_batch(batch, now)?;
             for (number, input, record) in prepared {
+                if let Some(ext) = &input.external_id {
+                    if let Some(first) = lines_by_external_id.insert(ext.clone(), number) {
+                        return Err(Error::Import(RecordError {
+                            location: "line",
+                            number,
+                            field: Some("external_id".into()),
+                            message: format!(
+                                "`{ext}` is also the external_id of line {first}; a file may hold each article once"
+                            ),
+                        }));
+                    }
+                }
                 let existing = match &input.external_id {
                     Some(ext) => tx
                         .id_by_external_id(ext)
@@ -78,6 +94,9 @@ impl App {
                 };
                 match existing {
                     None => {
+                        if input.slug.is_some() {
+                            require_free_slug(&mut tx, number, &record.slug, None).await?;
+                        }
                         let a = tx
                             .create(&record, &actor.label, now)
                             .await
@@ -93,6 +112,9 @@ impl App {
                         }
                         if input.published_at.is_none() {
                             wanted.published_at = current.published_at.or(wanted.published_at);
+                        }
+                        if input.slug.is_some() && wanted.slug != current.slug {
+                            require_free_slug(&mut tx, number, &wanted.slug, Some(id)).await?;
                         }
                         if same_content(&ArticleRecord::from_article(&current), &wanted) {
                             report.unchanged += 1;
@@ -184,6 +206,29 @@ fn at_record(number: usize, e: dateline_store::Error) -> Error {
             message: other.to_string(),
         }),
     }
+}
+
+/// Refuses a record's requested slug that another article (or an earlier record of the
+/// file) has: a requested slug is never renamed.
+async fn require_free_slug(
+    tx: &mut dateline_store::WriteTx<'_>,
+    number: usize,
+    slug: &dateline_core::Slug,
+    except: Option<dateline_core::ArticleId>,
+) -> Result<()> {
+    if tx
+        .slug_is_free(slug, except)
+        .await
+        .map_err(|e| at_record(number, e))?
+    {
+        return Ok(());
+    }
+    Err(Error::Import(RecordError {
+        location: "line",
+        number,
+        field: Some("slug".into()),
+        message: format!("`{slug}` {}", crate::articles::SLUG_TAKEN),
+    }))
 }
 
 type Prepared = (usize, ArticleInput, ArticleRecord);

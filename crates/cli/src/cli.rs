@@ -82,7 +82,8 @@ pub struct ServeArgs {
     #[arg(long, env = "DATELINE_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
 
-    /// Load a few sample articles (written for dateline) if the store has none
+    /// Load sample articles (written for dateline: explainers and tips, with a correction,
+    /// lead images and two-author bylines) if the store has none
     #[arg(long)]
     pub demo: bool,
 }
@@ -148,7 +149,8 @@ impl From<RoleArg> for dateline_core::Role {
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
-    /// Create a user; the password is asked for (or read from stdin with --password-stdin).
+    /// Create a user. The password (at least 10 characters) is asked for on the terminal,
+    /// or read from standard input with --password-stdin (scripts, no terminal).
     Create {
         /// Sign-in email
         #[arg(long)]
@@ -159,7 +161,9 @@ pub enum UserCommand {
         /// Role
         #[arg(long, value_enum)]
         role: RoleArg,
-        /// Read the password from the first line of standard input
+        /// Read the password (at least 10 characters) from the first line of standard input
+        /// instead of asking on the terminal; needed where there is no terminal, e.g.
+        /// `printf '%s\n' "$PASSWORD" | dateline user create … --password-stdin`
         #[arg(long)]
         password_stdin: bool,
     },
@@ -170,6 +174,10 @@ pub enum UserCommand {
     ResetLink {
         /// The user's sign-in email
         email: String,
+        /// Public base URL of the site the link opens, e.g. https://news.example
+        /// [default: base_url in dateline.toml, else http://ADDR, i.e. http://127.0.0.1:8080]
+        #[arg(long, env = "DATELINE_BASE_URL", value_name = "URL")]
+        base_url: Option<String>,
     },
 }
 

@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use dateline_app::config::{ConfigFile, Overrides};
 use dateline_app::{App, Config};
 
-use crate::cli::{Cli, Command, Global};
+use crate::cli::{Cli, Command, Global, UserCommand};
 
 /// Runs the chosen subcommand.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -27,7 +27,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => transfer::import(open(&cli.global).await?, args).await,
         Command::Export(args) => transfer::export(open(&cli.global).await?, args).await,
         Command::Reindex => transfer::reindex(open(&cli.global).await?).await,
-        Command::User(cmd) => accounts::user(open(&cli.global).await?, cmd).await,
+        Command::User(cmd) => {
+            let base_url = match &cmd {
+                UserCommand::ResetLink { base_url, .. } => base_url.clone(),
+                _ => None,
+            };
+            let origin = base_url_origin(&cli.global, base_url.is_some())?;
+            let config = config(
+                &cli.global,
+                Overrides {
+                    base_url,
+                    ..overrides(&cli.global)
+                },
+            )?;
+            accounts::user(open_with(config).await?, cmd, &origin).await
+        }
         Command::Key(cmd) => accounts::key(open(&cli.global).await?, cmd).await,
     }
 }
@@ -41,11 +55,34 @@ fn overrides(global: &Global) -> Overrides {
     }
 }
 
-fn config(global: &Global, overrides: Overrides) -> anyhow::Result<Config> {
-    let path = global
+fn config_path(global: &Global) -> PathBuf {
+    global
         .config
         .clone()
-        .unwrap_or_else(|| PathBuf::from("dateline.toml"));
+        .unwrap_or_else(|| PathBuf::from("dateline.toml"))
+}
+
+/// Where the base URL in effect comes from, said beside links a command prints (the
+/// commands other than `serve` cannot know what address a server listens on).
+fn base_url_origin(global: &Global, given: bool) -> anyhow::Result<String> {
+    if given {
+        return Ok("from --base-url / DATELINE_BASE_URL".into());
+    }
+    let path = config_path(global);
+    let file = ConfigFile::load(&path)?;
+    let change = "if readers reach the site elsewhere, pass --base-url URL or set base_url \
+                  in dateline.toml (serve uses it too)";
+    Ok(if file.base_url.is_some() {
+        format!("from base_url in {}", path.display())
+    } else if file.addr.is_some() {
+        format!("made from addr in {}; {change}", path.display())
+    } else {
+        format!("the default; {change}")
+    })
+}
+
+fn config(global: &Global, overrides: Overrides) -> anyhow::Result<Config> {
+    let path = config_path(global);
     if global.config.is_some() && !path.exists() {
         anyhow::bail!("config file {} does not exist", path.display());
     }
@@ -54,7 +91,10 @@ fn config(global: &Global, overrides: Overrides) -> anyhow::Result<Config> {
 }
 
 async fn open(global: &Global) -> anyhow::Result<App> {
-    let config = config(global, overrides(global))?;
+    open_with(config(global, overrides(global))?).await
+}
+
+async fn open_with(config: Config) -> anyhow::Result<App> {
     let dir = config.data_dir.display().to_string();
     App::open(config)
         .await

@@ -174,6 +174,7 @@ impl ArticleInput {
                 format!("must be at most {} bytes", limits.body_bytes),
             );
         }
+        self.check_characters(&mut errors);
         if let Some(slug) = &self.slug {
             if let Err(e) = Slug::parse(slug) {
                 errors.add("slug", e.to_string());
@@ -241,6 +242,85 @@ impl ArticleInput {
         }
         errors.into_result()
     }
+
+    /// Refuses control characters (NUL, escapes, …; tab and line breaks only where text
+    /// has lines) and names made of invisible characters only.
+    fn check_characters(&self, errors: &mut FieldErrors) {
+        let one_line = [
+            ("title", Some(self.title.as_str())),
+            ("dateline", self.dateline.as_deref()),
+            ("section", self.section.as_deref()),
+            ("source", self.source.as_deref()),
+            ("external_id", self.external_id.as_deref()),
+            ("lead_image_credit", self.lead_image_credit.as_deref()),
+            ("lead_image_url", self.lead_image_url.as_deref()),
+        ];
+        let lines = [
+            ("standfirst", self.standfirst.as_deref()),
+            ("summary", self.summary.as_deref()),
+            ("lead_image_caption", self.lead_image_caption.as_deref()),
+            ("correction", self.correction.as_deref()),
+        ];
+        let lists = [("tags", &self.tags), ("authors", &self.authors)];
+        let texts = one_line
+            .into_iter()
+            .map(|(f, v)| (f, v, false))
+            .chain(lines.into_iter().map(|(f, v)| (f, v, true)))
+            .chain(
+                lists
+                    .into_iter()
+                    .flat_map(|(f, l)| l.iter().map(move |t| (f, Some(t.as_str()), false))),
+            );
+        for (field, value, multiline) in texts {
+            let Some(value) = value.filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            if has_control(value, multiline) {
+                errors.add(field, CONTROL_MESSAGE);
+            } else if value.chars().all(is_invisible) {
+                errors.add(field, "must contain visible characters");
+            }
+        }
+        if has_control(&self.body, true) {
+            errors.add("body", CONTROL_MESSAGE);
+        }
+    }
+}
+
+const CONTROL_MESSAGE: &str = "must not contain control characters (such as NUL or escape)";
+
+/// Whether `s` holds a control character (C0, DEL, C1), not counting tab and line breaks
+/// in `multiline` text.
+fn has_control(s: &str, multiline: bool) -> bool {
+    s.chars()
+        .any(|c| c.is_control() && !(multiline && matches!(c, '\t' | '\n' | '\r')))
+}
+
+/// Characters that show nothing on their own: white space, zero-width spaces and joiners,
+/// bidirectional marks and controls, the byte order mark, fillers, the soft hyphen,
+/// variation selectors and tag characters.
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{061C}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{E0000}'..='\u{E0FFF}'
+        )
 }
 
 #[cfg(test)]
@@ -270,6 +350,70 @@ mod tests {
         let errors = input.validate(&Limits::default()).expect_err("invalid");
         let fields: Vec<_> = errors.0.keys().map(String::as_str).collect();
         assert_eq!(fields, ["lead_image_url", "slug", "tags", "title"]);
+    }
+
+    #[test]
+    fn control_characters_are_refused_by_field() {
+        let mut input = valid();
+        input.title = "Port\0 of Muscat".into();
+        input.standfirst = Some("A dek with a bell \u{7}".into());
+        input.dateline = Some("MUSCAT\nOMAN".into());
+        input.tags = vec!["Ports".into(), "Oman\u{1b}[31m".into()];
+        input.authors = vec!["Ann\u{85}".into()];
+        input.external_id = Some("id\u{0}".into());
+        input.body = "Text\0 with a NUL.".into();
+        let errors = input.validate(&Limits::default()).expect_err("invalid");
+        let fields: Vec<_> = errors.0.keys().map(String::as_str).collect();
+        assert_eq!(
+            fields,
+            [
+                "authors",
+                "body",
+                "dateline",
+                "external_id",
+                "standfirst",
+                "tags",
+                "title"
+            ]
+        );
+    }
+
+    #[test]
+    fn tabs_and_line_breaks_stay_allowed_where_text_has_lines() {
+        let mut input = valid();
+        input.body = "Line one.\r\n\tIndented.\n\nNext paragraph.".into();
+        input.summary = Some("One.\nTwo.".into());
+        input.correction = Some("We said 2019.\r\nIt was 2018.".into());
+        input.lead_image_caption = Some("Left:\tthe port.".into());
+        input.lead_image_url = Some("/static/demo/port.svg".into());
+        assert_eq!(input.validate(&Limits::default()), Ok(()));
+        input.title = "Two\nlines".into();
+        let errors = input.validate(&Limits::default()).expect_err("headline");
+        assert_eq!(errors.0.keys().collect::<Vec<_>>(), ["title"]);
+    }
+
+    #[test]
+    fn a_title_of_invisible_characters_only_is_refused() {
+        for title in [
+            "\u{200B}",
+            "\u{200B}\u{200C}\u{200D}\u{2060}\u{FEFF}",
+            "\u{200E}\u{200F}\u{202E}\u{2066}\u{2069}",
+            "\u{3000}\u{00A0}\u{3164}\u{00AD}",
+        ] {
+            let mut input = valid();
+            input.title = title.into();
+            input.normalise();
+            let errors = input.validate(&Limits::default()).expect_err(title);
+            assert!(errors.0.contains_key("title"), "{title:?}: {errors}");
+        }
+        let mut input = valid();
+        input.title = "\u{200B}Visible\u{200D}".into();
+        assert_eq!(input.validate(&Limits::default()), Ok(()), "visible text");
+        input.tags = vec!["\u{200B}".into()];
+        input.section = Some("\u{FEFF}".into());
+        let errors = input.validate(&Limits::default()).expect_err("terms");
+        let fields: Vec<_> = errors.0.keys().map(String::as_str).collect();
+        assert_eq!(fields, ["section", "tags"]);
     }
 
     #[test]

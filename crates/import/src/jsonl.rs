@@ -96,9 +96,13 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
                     self.error(None, format!("line longer than {MAX_LINE_BYTES} bytes"))
                 ));
             }
-            let Ok(text) = std::str::from_utf8(&self.buf) else {
+            let Ok(mut text) = std::str::from_utf8(&self.buf) else {
                 return Some(Err(self.error(None, "not valid UTF-8")));
             };
+            if self.line_no == 1 {
+                // Editors on Windows often start UTF-8 files with a byte order mark.
+                text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+            }
             if text.trim().is_empty() {
                 continue;
             }
@@ -305,6 +309,23 @@ mod tests {
             err.to_string().starts_with("line 2, field `published_at`:"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_skipped() {
+        let recs = read(
+            "\u{FEFF}{\"title\": \"a\", \"body\": \"b\"}\n{\"title\": \"c\", \"body\": \"d\"}\n",
+        );
+        let titles: Vec<_> = recs
+            .iter()
+            .map(|r| r.as_ref().map(|r| (r.number, r.input.title.as_str())))
+            .collect();
+        assert_eq!(titles, [Ok((1, "a")), Ok((2, "c"))]);
+        // A BOM alone on the first line is a blank line; elsewhere it is not JSON.
+        let recs = read("\u{FEFF}\n{\"title\": \"a\", \"body\": \"b\"}\n\u{FEFF}{}\n");
+        assert_eq!(recs.len(), 2);
+        assert_eq!(recs[0].as_ref().map(|r| r.number), Ok(2));
+        assert_eq!(recs[1].as_ref().map_err(|e| e.number), Err(3));
     }
 
     #[test]

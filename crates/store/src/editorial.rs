@@ -365,6 +365,17 @@ impl<'a> WriteTx<'a> {
         Ok(others)
     }
 
+    /// Whether `slug` is free for article `except` (or for a new article when `None`): no
+    /// other article has it or redirects from it, counting articles written earlier in this
+    /// transaction. Writers check this for a slug that was asked for, which must not be
+    /// renamed the way [`WriteTx::create`] renames one made from a title.
+    pub async fn slug_is_free(&mut self, slug: &Slug, except: Option<ArticleId>) -> Result<bool> {
+        if let (Some(bulk), None) = (&self.bulk, except) {
+            return Ok(!bulk.slugs.contains(slug.as_str()));
+        }
+        Ok(!self.slug_taken(slug, except).await?)
+    }
+
     async fn unique_slug(&mut self, wanted: &Slug, except: Option<ArticleId>) -> Result<Slug> {
         if let (Some(bulk), None) = (&mut self.bulk, except) {
             let mut candidate = wanted.clone();
@@ -503,6 +514,9 @@ impl<'a> WriteTx<'a> {
         } else {
             self.unique_slug(&record.slug, Some(id)).await?
         };
+        if let Some(bulk) = &mut self.bulk {
+            bulk.slugs.insert(slug.as_str().to_owned());
+        }
         if slug != before.slug {
             let was_public = matches!(before.status, Status::Published | Status::Unpublished);
             sqlx::query::<Any>("DELETE FROM slug_redirects WHERE old_slug = $1")

@@ -171,7 +171,7 @@ impl Store {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         };
-        let tx = self.pool.begin().await?;
+        let tx = self.begin_transaction().await?;
         Ok(WriteTx::new(tx, self.backend == Backend::Sqlite, guard))
     }
 
@@ -182,8 +182,20 @@ impl Store {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         };
-        let tx = self.pool.begin().await?;
+        let tx = self.begin_transaction().await?;
         Ok(SmallTx { tx, _guard: guard })
+    }
+
+    /// Begins a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), where SQLite waits out `busy_timeout`; a deferred transaction
+    /// that reads first and writes later gets "database is locked" at once instead, e.g.
+    /// while the rollback of a dropped transaction (queued, not awaited) still holds the
+    /// lock, or when another process committed since the read.
+    async fn begin_transaction(&self) -> Result<Transaction<'static, Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {

@@ -9,6 +9,25 @@ const SITE_JS: &str = include_str!("../static/site.js");
 const ADMIN_CSS: &str = include_str!("../static/admin.css");
 const EDITOR_JS: &str = include_str!("../static/editor.js");
 
+/// Illustrations of the `--demo` articles (drawn for dateline), so the sample site shows
+/// lead images without fetching anything from elsewhere.
+const DEMO_IMAGES: &[(&str, &str)] = &[
+    (
+        "demo-archive.svg",
+        include_str!("../static/demo-archive.svg"),
+    ),
+    ("demo-clock.svg", include_str!("../static/demo-clock.svg")),
+    (
+        "demo-newsroom.svg",
+        include_str!("../static/demo-newsroom.svg"),
+    ),
+    (
+        "demo-servers.svg",
+        include_str!("../static/demo-servers.svg"),
+    ),
+    ("demo-share.svg", include_str!("../static/demo-share.svg")),
+];
+
 /// Version string appended to asset URLs so browsers may cache them for a year.
 pub fn asset_version() -> String {
     let hash =
@@ -23,7 +42,10 @@ pub async fn serve(Path(file): Path<String>) -> Response {
         "site.js" => (SITE_JS, "text/javascript; charset=utf-8"),
         "admin.css" => (ADMIN_CSS, "text/css; charset=utf-8"),
         "editor.js" => (EDITOR_JS, "text/javascript; charset=utf-8"),
-        _ => return (StatusCode::NOT_FOUND, "not found").into_response(),
+        name => match DEMO_IMAGES.iter().find(|(n, _)| *n == name) {
+            Some((_, svg)) => (*svg, "image/svg+xml"),
+            None => return (StatusCode::NOT_FOUND, "not found").into_response(),
+        },
     };
     (
         [

@@ -3,11 +3,13 @@
 use std::io::BufRead;
 
 use anyhow::Context as _;
+use dateline_app::credentials::MIN_PASSWORD_CHARS;
 use dateline_app::App;
 
 use crate::cli::{KeyCommand, UserCommand};
 
-pub async fn user(app: App, cmd: UserCommand) -> anyhow::Result<()> {
+/// `base_origin` says where the configured base URL comes from (printed beside links).
+pub async fn user(app: App, cmd: UserCommand, base_origin: &str) -> anyhow::Result<()> {
     match cmd {
         UserCommand::Create {
             email,
@@ -17,16 +19,24 @@ pub async fn user(app: App, cmd: UserCommand) -> anyhow::Result<()> {
         } => {
             let password = if password_stdin {
                 let mut line = String::new();
-                std::io::stdin()
+                let n = std::io::stdin()
                     .lock()
                     .read_line(&mut line)
-                    .context("reading the password from stdin")?;
+                    .context("reading the password from standard input")?;
+                if n == 0 {
+                    anyhow::bail!(
+                        "--password-stdin: standard input is empty; pipe in the password \
+                         (at least {MIN_PASSWORD_CHARS} characters) on one line"
+                    );
+                }
                 line.trim_end_matches(['\r', '\n']).to_owned()
             } else {
-                let first =
-                    rpassword::prompt_password("Password: ").context("reading the password")?;
-                let again = rpassword::prompt_password("Password again: ")
-                    .context("reading the password")?;
+                eprintln!(
+                    "Choose a password for {email}: at least {MIN_PASSWORD_CHARS} characters."
+                );
+                let first = rpassword::prompt_password("Password: ").map_err(no_terminal)?;
+                dateline_app::credentials::check_password(&first)?;
+                let again = rpassword::prompt_password("Password again: ").map_err(no_terminal)?;
                 if first != again {
                     anyhow::bail!("the two passwords differ");
                 }
@@ -38,12 +48,15 @@ pub async fn user(app: App, cmd: UserCommand) -> anyhow::Result<()> {
                 .await?;
             eprintln!("created {} ({}) as {}", user.email, user.name, user.role);
         }
-        UserCommand::ResetLink { email } => {
+        UserCommand::ResetLink { email, .. } => {
             let link = app
                 .reset_link(&email)
                 .await
                 .with_context(|| format!("making a reset link for {email}"))?;
-            eprintln!("one-time reset link for {email} (valid 24 hours):");
+            eprintln!(
+                "one-time reset link for {email} (valid 24 hours) on {} ({base_origin}):",
+                app.config().base_url
+            );
             println!("{link}");
         }
         UserCommand::List => {
@@ -58,6 +71,21 @@ pub async fn user(app: App, cmd: UserCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The password prompt needs a terminal (it reads `/dev/tty` so the password is not
+/// echoed); without one, say how to pass it instead.
+fn no_terminal(e: std::io::Error) -> anyhow::Error {
+    // ENXIO: no controlling terminal (cron, CI, `ssh host cmd`); NotFound: no /dev/tty.
+    const ENXIO: i32 = 6;
+    if e.raw_os_error() == Some(ENXIO) || e.kind() == std::io::ErrorKind::NotFound {
+        anyhow::anyhow!(
+            "there is no terminal to ask for the password on; pipe it in instead: \
+             printf '%s\\n' \"$PASSWORD\" | dateline user create … --password-stdin"
+        )
+    } else {
+        anyhow::Error::new(e).context("reading the password")
+    }
 }
 
 pub async fn key(app: App, cmd: KeyCommand) -> anyhow::Result<()> {

@@ -4,6 +4,9 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+mod accounts;
+mod import_files;
+
 fn dateline(data_dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_dateline"));
     c.arg("--data-dir")
