@@ -74,6 +74,60 @@ struct RelatedMemo {
     lists: HashMap<i64, Vec<dateline_related::Related>>,
 }
 
+impl RelatedMemo {
+    /// The memoised list of `id`, or the generation to hand back to [`RelatedMemo::keep`]
+    /// with the list computed now.
+    fn lookup(&self, id: i64) -> Result<Vec<dateline_related::Related>, u64> {
+        self.lists.get(&id).cloned().ok_or(self.generation)
+    }
+
+    /// Keeps `list`, ranked by the engine as it was at `generation` — unless the engine has
+    /// changed since (and the memo was cleared), when keeping it would serve the old
+    /// ranking until the next change.
+    fn keep(&mut self, generation: u64, id: i64, list: Vec<dateline_related::Related>) {
+        if self.generation != generation {
+            return;
+        }
+        if self.lists.len() >= RELATED_MEMO_ENTRIES {
+            self.lists.clear();
+        }
+        self.lists.insert(id, list);
+    }
+
+    /// Forgets every list; called after every engine change.
+    fn forget(&mut self) {
+        self.generation += 1;
+        self.lists.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(score: f32) -> Vec<dateline_related::Related> {
+        vec![dateline_related::Related { id: 2, score }]
+    }
+
+    #[test]
+    fn a_ranking_computed_before_an_engine_change_is_not_kept_after_it() {
+        let mut memo = RelatedMemo::default();
+        let Err(generation) = memo.lookup(1) else {
+            panic!("empty memo")
+        };
+        // The engine changes while the old ranking is being computed ...
+        memo.forget();
+        memo.keep(generation, 1, list(0.9));
+        // ... so the next request ranks again instead of getting the stale list.
+        assert!(memo.lookup(1).is_err());
+        let Err(generation) = memo.lookup(1) else {
+            panic!("still empty")
+        };
+        memo.keep(generation, 1, list(0.5));
+        assert_eq!(memo.lookup(1).ok(), Some(list(0.5)));
+    }
+}
+
 /// Whether this node may take traffic (see [`App::readiness`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Readiness {

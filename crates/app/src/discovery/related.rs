@@ -4,7 +4,7 @@
 use chrono::Utc;
 use dateline_core::{Article, ArticleId};
 
-use super::{RelatedChange, RelatedOverview, RELATED_MEMO_ENTRIES};
+use super::{RelatedChange, RelatedOverview};
 use crate::{App, Error, Result};
 
 impl App {
@@ -76,12 +76,9 @@ impl App {
     /// (`Engine::related` costs about 1 ms at 100,000 articles). Any engine change clears it.
     fn ranked_related(&self, id: ArticleId) -> Vec<dateline_related::Related> {
         let memo = &self.inner.discovery.related_memo;
-        let generation = {
-            let memo = memo.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(hit) = memo.lists.get(&id.0) {
-                return hit.clone();
-            }
-            memo.generation
+        let generation = match memo.lock().unwrap_or_else(|p| p.into_inner()).lookup(id.0) {
+            Ok(hit) => return hit,
+            Err(generation) => generation,
         };
         let ranked = {
             let engine = self
@@ -92,28 +89,20 @@ impl App {
                 .unwrap_or_else(|p| p.into_inner());
             engine.related(id.0, usize::MAX)
         };
-        let mut memo = memo.lock().unwrap_or_else(|p| p.into_inner());
-        // The engine may have changed (and the memo been cleared) while this list was
-        // ranked; keeping it then would serve the old ranking until the next change.
-        if memo.generation == generation {
-            if memo.lists.len() >= RELATED_MEMO_ENTRIES {
-                memo.lists.clear();
-            }
-            memo.lists.insert(id.0, ranked.clone());
-        }
+        memo.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .keep(generation, id.0, ranked.clone());
         ranked
     }
 
     /// Forgets every memoised ranking; called after every engine change.
     pub(super) fn forget_ranked_related(&self) {
-        let mut memo = self
-            .inner
+        self.inner
             .discovery
             .related_memo
             .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        memo.generation += 1;
-        memo.lists.clear();
+            .unwrap_or_else(|p| p.into_inner())
+            .forget();
     }
 
     /// The editors' pinned (in order) and excluded related articles of `id`, for someone

@@ -792,3 +792,32 @@ async fn search_never_hands_out_a_cursor_it_then_refuses() {
     }
     assert_eq!(pages, 2);
 }
+
+#[tokio::test]
+async fn a_store_failure_while_pinning_is_reported_as_such_not_as_a_missing_article() {
+    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
+        .await
+        .expect("app");
+    let a = t
+        .arrange_article(story("Harbour reopens", HARBOUR, "world", 1))
+        .await
+        .expect("article");
+    let b = t
+        .arrange_article(story("Quay repaired", "The quay was repaired.", "world", 2))
+        .await
+        .expect("article");
+    let editor = dateline_app::articles::Actor::service("test", Role::Editor);
+    // The database goes away between the request and the check of the pinned article.
+    t.app.close().await;
+    let result = t
+        .app
+        .set_related_overrides(&editor, a.id, vec![b.id], vec![])
+        .await;
+    match result {
+        Err(dateline_app::Error::Invalid(fields)) => {
+            panic!("a database failure was reported as a field error: {fields:?}")
+        }
+        Err(_) => {}
+        Ok(_) => panic!("pinning succeeded on a closed database"),
+    }
+}

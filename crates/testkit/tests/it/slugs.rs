@@ -88,7 +88,10 @@ async fn a_requested_slug_that_is_taken_is_refused_naming_the_field() {
                 &key,
                 Method::PATCH,
                 &path,
-                Some(json!({"version": 1, "slug": "same-headline-2", "title": "Same, again"})),
+                Some(
+                    json!({"version": 1, "slug": "same-headline-2", "title": "Same, again",
+                    "correction": "The headline was shortened."}),
+                ),
             )
             .await
             .expect("send");
