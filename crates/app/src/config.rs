@@ -49,6 +49,10 @@ pub struct Config {
     /// Take the client address for sign-in throttling from the last `X-Forwarded-For`
     /// entry (only behind a proxy that sets it). TOML `trust_forwarded_for`; default false.
     pub trust_forwarded_for: bool,
+    /// How long a request waits for a body to be rendered (preview, save) before it is
+    /// answered 503, in ms. TOML `render_timeout_ms`; default 2000 (a 1 MB body of any shape
+    /// renders in well under a second).
+    pub render_timeout_ms: u64,
 }
 
 /// A value that must not show up in logs (`Debug` prints a placeholder).
@@ -78,6 +82,7 @@ impl Config {
             related_count: 4,
             session_idle_secs: 12 * 3600,
             trust_forwarded_for: false,
+            render_timeout_ms: 2000,
         }
     }
 
@@ -120,6 +125,8 @@ pub struct ConfigFile {
     pub session_idle_minutes: Option<u64>,
     /// See [`Config::trust_forwarded_for`].
     pub trust_forwarded_for: Option<bool>,
+    /// See [`Config::render_timeout_ms`].
+    pub render_timeout_ms: Option<u64>,
 }
 
 impl ConfigFile {
@@ -200,6 +207,9 @@ impl Config {
         }
         if let Some(b) = file.trust_forwarded_for {
             config.trust_forwarded_for = b;
+        }
+        if let Some(ms) = file.render_timeout_ms {
+            config.render_timeout_ms = ms.max(100);
         }
         Ok(config)
     }

@@ -16,6 +16,7 @@ mod error;
 pub mod follower;
 pub mod import;
 pub mod newsroom;
+pub mod render;
 pub mod revisions;
 pub mod scheduler;
 pub mod sessions;

@@ -10,5 +10,6 @@ mod import;
 mod newsroom;
 mod pages;
 mod related_panel;
+mod render_budget;
 mod store;
 mod store_editor;
