@@ -54,7 +54,7 @@ const SEPARATOR: &str = "<wbr>";
 /// `&` and the characters whose UTF-8 starts with `0xC2` (U+0080–U+00BF, e.g. no-break
 /// space, `£`, `«`).
 fn specials(s: &str) -> usize {
-    s.bytes().filter(|&b| b == b'&' || b == 0xC2).count()
+    memchr::memchr2_iter(b'&', 0xC2, s.as_bytes()).count()
 }
 
 /// One element open in the written HTML.
@@ -288,15 +288,13 @@ impl<'a, I: Iterator<Item = Event<'a>>> Guard<'a, I> {
             return Vec::new();
         }
         let mut cuts = Vec::new();
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'&' || b == 0xC2 {
-                if self.specials == TEXT_SPECIALS {
-                    // Both are ASCII or a UTF-8 lead byte: a char boundary.
-                    cuts.push(i);
-                    self.specials = 0;
-                }
-                self.specials += 1;
+        for i in memchr::memchr2_iter(b'&', 0xC2, text.as_bytes()) {
+            if self.specials == TEXT_SPECIALS {
+                // Both are ASCII or a UTF-8 lead byte: a char boundary.
+                cuts.push(i);
+                self.specials = 0;
             }
+            self.specials += 1;
         }
         cuts
     }

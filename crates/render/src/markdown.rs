@@ -67,7 +67,7 @@ pub fn render_body(markdown: &str) -> RenderedBody {
     pulldown_cmark::html::push_html(&mut raw, Guard::new(events));
     RenderedBody {
         html: clean(&raw),
-        plain: plain_text(markdown),
+        plain: plain_text_of_capped(markdown),
     }
 }
 
@@ -99,7 +99,11 @@ fn clean(html: &str) -> String {
 /// The text of a Markdown document without any markup: what teasers, word counts and
 /// search see. Raw HTML is dropped, not shown as text.
 pub fn plain_text(markdown: &str) -> String {
-    let markdown = &*cap_container_nesting(markdown);
+    plain_text_of_capped(&cap_container_nesting(markdown))
+}
+
+/// [`plain_text`] of Markdown whose nesting is already capped.
+fn plain_text_of_capped(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len());
     for event in Parser::new_ext(markdown, parser_options()) {
         match event {

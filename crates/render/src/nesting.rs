@@ -32,10 +32,7 @@ pub(crate) fn cap_container_nesting(markdown: &str) -> Cow<'_, str> {
     let mut copied = 0;
     let mut start = 0;
     while start < bytes.len() {
-        let end = bytes[start..]
-            .iter()
-            .position(|&b| b == b'\n' || b == b'\r')
-            .map_or(bytes.len(), |p| start + p);
+        let end = memchr::memchr2(b'\n', b'\r', &bytes[start..]).map_or(bytes.len(), |p| start + p);
         if let Some(at) = escape_position(&bytes[start..end]) {
             let at = start + at;
             let out = out.get_or_insert_with(|| String::with_capacity(markdown.len() + 64));
