@@ -351,7 +351,10 @@ impl App {
         let now = Utc::now();
         let (status, published_at) = initial_status(&input, now);
         actor.require(status == Status::Draft || actor.role != Role::Contributor)?;
-        let mut record = prepare(&input, status, published_at, None, now);
+        let rendering = input.clone();
+        let mut record = self
+            .off_workers(move || prepare(&rendering, status, published_at, None, now))
+            .await?;
         record.owner_id = actor.user_id;
         let mut tx = self.store().begin().await?;
         if input.slug.is_some() {
@@ -401,7 +404,10 @@ impl App {
     pub async fn revisions(&self, actor: &Actor, id: ArticleId) -> Result<Vec<Revision>> {
         let (_, mut revisions) = self.revision_log(actor, id).await?;
         for r in &mut revisions {
-            r.snapshot.body_html = dateline_render::render_body(&r.snapshot.body_markdown).html;
+            let markdown = r.snapshot.body_markdown.clone();
+            r.snapshot.body_html = self
+                .off_workers(move || dateline_render::render_body(&markdown).html)
+                .await?;
         }
         Ok(revisions)
     }
@@ -440,13 +446,10 @@ impl App {
             }
             other => (other, input.published_at),
         };
-        let record = prepare(
-            &input,
-            status,
-            published_at,
-            current.correction.as_ref(),
-            now,
-        );
+        let (rendering, previous) = (input.clone(), current.correction.clone());
+        let record = self
+            .off_workers(move || prepare(&rendering, status, published_at, previous.as_ref(), now))
+            .await?;
         if input.slug.is_some() && record.slug != current.slug {
             require_free_slug(&mut tx, &record.slug, Some(id)).await?;
         }

@@ -61,6 +61,10 @@ pub struct Config {
     /// page's "More results"); each page costs the index a sort of `offset + limit` hits,
     /// so results past this are not offered. Not in `dateline.toml`; default 10,000.
     pub search_max_offset: usize,
+    /// How long a request waits for a body to be rendered (preview, save) before it is
+    /// answered 503, in ms. TOML `render_timeout_ms`; default 2000 (a 1 MB body of any shape
+    /// renders in well under a second).
+    pub render_timeout_ms: u64,
 }
 
 /// A value that must not show up in logs (`Debug` prints a placeholder).
@@ -93,6 +97,7 @@ impl Config {
             snapshot_interval_secs: 300,
             shutdown_grace_secs: 10,
             search_max_offset: 10_000,
+            render_timeout_ms: 2000,
         }
     }
 
@@ -139,6 +144,8 @@ pub struct ConfigFile {
     pub snapshot_interval_secs: Option<u64>,
     /// See [`Config::shutdown_grace_secs`].
     pub shutdown_grace_secs: Option<u64>,
+    /// See [`Config::render_timeout_ms`].
+    pub render_timeout_ms: Option<u64>,
 }
 
 impl ConfigFile {
@@ -225,6 +232,9 @@ impl Config {
         }
         if let Some(s) = file.shutdown_grace_secs {
             config.shutdown_grace_secs = s.min(3600);
+        }
+        if let Some(ms) = file.render_timeout_ms {
+            config.render_timeout_ms = ms.max(100);
         }
         Ok(config)
     }

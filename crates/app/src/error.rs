@@ -55,6 +55,15 @@ pub enum Error {
     /// CLI's `{:#}`) would otherwise say it twice.
     #[error("import refused, nothing was written: {0}")]
     Import(dateline_import::RecordError),
+    /// Rendering a body did not finish within `Config::render_timeout_ms` (the server is
+    /// busy; rendering itself is linear in the body's length).
+    #[error(
+        "rendering the body took longer than {limit_ms} ms; the server may be busy, try again"
+    )]
+    RenderTimeout {
+        /// The budget that was exceeded.
+        limit_ms: u64,
+    },
     /// The database is unreachable.
     #[error("the database is unavailable")]
     Unavailable(String),

@@ -20,6 +20,7 @@ pub mod follower;
 pub mod import;
 pub mod newsroom;
 pub mod reading;
+pub mod render;
 pub mod revisions;
 pub mod scheduler;
 pub mod sessions;

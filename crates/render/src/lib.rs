@@ -5,10 +5,15 @@
 //! shown anywhere passes through [`render_body`], whatever its source — API, importer or
 //! editor preview. Pure: no I/O. Start at [`render_body`].
 
+mod allowlist;
+mod guard;
 mod markdown;
+mod nesting;
 mod teaser;
 
+pub use guard::MAX_ELEMENT_DEPTH;
 pub use markdown::{plain_text, render_body, sanitise_html, RenderedBody};
+pub use nesting::MAX_CONTAINER_DEPTH;
 pub use teaser::{teaser, TEASER_MAX_CHARS};
 
 /// Counts words the way a reader would: runs of letters or digits, with inner apostrophes

@@ -2,6 +2,10 @@ use std::sync::LazyLock;
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+use crate::allowlist;
+use crate::guard::Guard;
+use crate::nesting::cap_container_nesting;
+
 /// A body rendered for readers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderedBody {
@@ -18,72 +22,17 @@ fn parser_options() -> Options {
 /// The allowlist every body passes through. Built once: ammonia's builder is costly.
 static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut b = ammonia::Builder::default();
-    b.tags(
-        [
-            "p",
-            "h2",
-            "h3",
-            "h4",
-            "h5",
-            "h6",
-            "blockquote",
-            "ul",
-            "ol",
-            "li",
-            "a",
-            "em",
-            "strong",
-            "b",
-            "i",
-            "code",
-            "pre",
-            "br",
-            "hr",
-            "img",
-            "figure",
-            "figcaption",
-            "table",
-            "thead",
-            "tbody",
-            "tr",
-            "th",
-            "td",
-            "del",
-            "s",
-            "sup",
-            "sub",
-            "abbr",
-            "cite",
-            "q",
-            "small",
-            "mark",
-            "dl",
-            "dt",
-            "dd",
-        ]
-        .into_iter()
-        .collect(),
-    )
-    .generic_attributes(["title", "lang", "dir"].into_iter().collect())
-    .tag_attributes(
-        [
-            ("a", ["href"].into_iter().collect()),
-            (
-                "img",
-                ["src", "alt", "width", "height"].into_iter().collect(),
-            ),
-            ("td", ["colspan", "rowspan"].into_iter().collect()),
-            ("th", ["colspan", "rowspan", "scope"].into_iter().collect()),
-            ("ol", ["start"].into_iter().collect()),
-            ("q", ["cite"].into_iter().collect()),
-            ("blockquote", ["cite"].into_iter().collect()),
-        ]
-        .into_iter()
-        .collect(),
-    )
-    .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
-    .link_rel(Some("noopener noreferrer"))
-    .strip_comments(true);
+    b.tags(allowlist::TAGS.iter().copied().collect())
+        .generic_attributes(allowlist::GENERIC_ATTRIBUTES.iter().copied().collect())
+        .tag_attributes(
+            allowlist::TAG_ATTRIBUTES
+                .iter()
+                .map(|(tag, attrs)| (*tag, attrs.iter().copied().collect()))
+                .collect(),
+        )
+        .url_schemes(allowlist::URL_SCHEMES.iter().copied().collect())
+        .link_rel(Some("noopener noreferrer"))
+        .strip_comments(true);
     b
 });
 
@@ -92,7 +41,13 @@ static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 /// The article headline is the page's only `h1`, so a body `#` heading becomes `h2` (the
 /// level `##` already gives, which is what most reporters type); raw HTML in the Markdown is allowed through the parser and then
 /// cut down by the same allowlist as everything else.
+///
+/// Time is linear in the length of `markdown`, whatever it holds: block quotes and lists nest
+/// at most [`MAX_CONTAINER_DEPTH`](crate::MAX_CONTAINER_DEPTH) deep (deeper markers are shown
+/// as text), elements at most [`MAX_ELEMENT_DEPTH`](crate::MAX_ELEMENT_DEPTH), and raw HTML
+/// is written back balanced before the sanitiser parses it (see `guard.rs`).
 pub fn render_body(markdown: &str) -> RenderedBody {
+    let markdown = &*cap_container_nesting(markdown);
     let events = Parser::new_ext(markdown, parser_options()).map(|event| match event {
         Event::Start(Tag::Heading {
             level,
@@ -109,10 +64,10 @@ pub fn render_body(markdown: &str) -> RenderedBody {
         other => other,
     });
     let mut raw = String::with_capacity(markdown.len() + markdown.len() / 4);
-    pulldown_cmark::html::push_html(&mut raw, events);
+    pulldown_cmark::html::push_html(&mut raw, Guard::new(events));
     RenderedBody {
-        html: sanitise_html(&raw),
-        plain: plain_text(markdown),
+        html: clean(&raw),
+        plain: plain_text_of_capped(markdown),
     }
 }
 
@@ -124,14 +79,31 @@ fn demote(level: HeadingLevel) -> HeadingLevel {
 }
 
 /// Cleans arbitrary HTML with the body allowlist: no scripts, styles, event handlers,
-/// frames or `javascript:` URLs survive.
+/// frames or `javascript:` URLs survive. Linear time, like [`render_body`]: the HTML is
+/// written back balanced and at most [`MAX_ELEMENT_DEPTH`](crate::MAX_ELEMENT_DEPTH) deep
+/// before it is parsed.
 pub fn sanitise_html(html: &str) -> String {
+    let mut balanced = String::with_capacity(html.len());
+    pulldown_cmark::html::push_html(
+        &mut balanced,
+        Guard::new(std::iter::once(Event::Html(html.into()))),
+    );
+    clean(&balanced)
+}
+
+/// The allowlist applied to HTML the guard has already balanced.
+fn clean(html: &str) -> String {
     SANITISER.clean(html).to_string()
 }
 
 /// The text of a Markdown document without any markup: what teasers, word counts and
 /// search see. Raw HTML is dropped, not shown as text.
 pub fn plain_text(markdown: &str) -> String {
+    plain_text_of_capped(&cap_container_nesting(markdown))
+}
+
+/// [`plain_text`] of Markdown whose nesting is already capped.
+fn plain_text_of_capped(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len());
     for event in Parser::new_ext(markdown, parser_options()) {
         match event {

@@ -23,7 +23,14 @@ pub fn teaser(plain: &str) -> String {
         .find(|p| p.chars().any(char::is_alphanumeric))
         .unwrap_or("");
     let text: String = first_block.split_whitespace().collect::<Vec<_>>().join(" ");
-    let ends = sentence_ends(&text);
+    // A sentence ending past the first TEASER_MAX_CHARS characters never fits, so the search
+    // stops there: the checks for each full stop look back over the text before it, which
+    // over a whole body of "a. B" would be quadratic.
+    let limit = text
+        .char_indices()
+        .nth(TEASER_MAX_CHARS)
+        .map_or(text.len(), |(i, _)| i);
+    let ends = sentence_ends(&text, limit);
     let mut best = None;
     for (i, &end) in ends.iter().enumerate().take(2) {
         if text[..end].chars().count() <= TEASER_MAX_CHARS {
@@ -51,12 +58,13 @@ fn cut_at_word(text: &str) -> String {
     format!("{head}…")
 }
 
-/// Byte offsets just after each sentence end in `text` (after closing quotes/brackets).
-fn sentence_ends(text: &str) -> Vec<usize> {
+/// Byte offsets just after the first two sentence ends in `text` (after closing
+/// quotes/brackets) whose full stop lies before byte `limit`.
+fn sentence_ends(text: &str, limit: usize) -> Vec<usize> {
     let bytes = text.as_bytes();
     let mut ends = Vec::new();
     let mut i = 0;
-    while i < bytes.len() {
+    while i < limit.min(bytes.len()) && ends.len() < 2 {
         let b = bytes[i];
         if matches!(b, b'.' | b'!' | b'?') {
             let mut end = i + 1;

@@ -59,7 +59,9 @@ impl WebError {
                 AppError::Refused { .. } => StatusCode::BAD_REQUEST,
                 AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
                 AppError::Import(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                AppError::Unavailable(_) | AppError::RenderTimeout { .. } => {
+                    StatusCode::SERVICE_UNAVAILABLE
+                }
                 AppError::Startup(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
             WebError::BadRequest { .. } => StatusCode::BAD_REQUEST,
@@ -87,6 +89,7 @@ impl WebError {
                 AppError::Throttled { .. } => "too_many_attempts",
                 AppError::Import(_) => "invalid_import",
                 AppError::Unavailable(_) => "unavailable",
+                AppError::RenderTimeout { .. } => "render_timeout",
                 AppError::Startup(_) | AppError::Internal(_) => "internal",
             },
             WebError::BadRequest { code, .. } => code,
@@ -101,6 +104,10 @@ impl WebError {
 
     /// The message safe to show: generic for server faults.
     pub fn public_message(&self) -> String {
+        if let WebError::App(e @ AppError::RenderTimeout { .. }) = self.unwrap_html() {
+            // Says what took too long, and nothing about the server's insides.
+            return e.to_string();
+        }
         match self.status() {
             StatusCode::SERVICE_UNAVAILABLE => {
                 "The service is temporarily unavailable; please retry.".into()
@@ -132,10 +139,19 @@ impl IntoResponse for WebError {
 }
 
 impl WebError {
-    /// Seconds a refused client should wait (throttled sign-ins).
+    /// The error itself, without the HTML page wrapper.
+    fn unwrap_html(&self) -> &WebError {
+        match self {
+            WebError::Html(inner, _) => inner.unwrap_html(),
+            other => other,
+        }
+    }
+
+    /// Seconds a refused client should wait (throttled sign-ins, a busy renderer).
     pub(crate) fn retry_after(&self) -> Option<u64> {
         match self {
             WebError::App(AppError::Throttled { retry_after_secs }) => Some(*retry_after_secs),
+            WebError::App(AppError::RenderTimeout { .. }) => Some(1),
             WebError::Html(inner, _) => inner.retry_after(),
             _ => None,
         }

@@ -15,6 +15,7 @@ mod newsroom;
 mod pages;
 mod password_hashing;
 mod related_panel;
+mod render_budget;
 mod slugs;
 mod store;
 mod store_editor;

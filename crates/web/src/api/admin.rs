@@ -306,20 +306,15 @@ async fn preview(
     ApiActor(actor): ApiActor,
     ApiJson(req): ApiJson<PreviewRequest>,
 ) -> Result<Response, WebError> {
-    if !actor.may_write() {
-        return Err(dateline_app::Error::Forbidden.into());
-    }
-    let limits = dateline_core::Limits::default();
-    if req.body.len() > limits.body_bytes {
+    if req.body.len() > dateline_core::Limits::default().body_bytes {
         return Err(WebError::TooLarge);
     }
-    let _ = &state;
-    let rendered = dateline_render::render_body(&req.body);
+    let preview = state.app.render_preview(&actor, req.body).await?;
     Ok((
         [(header::CACHE_CONTROL, "no-store")],
         axum::Json(json!({
-            "html": rendered.html,
-            "word_count": dateline_render::word_count(&rendered.plain),
+            "html": preview.html,
+            "word_count": preview.word_count,
         })),
     )
         .into_response())
