@@ -2,8 +2,8 @@
 //! parser and serialiser inside the sanitiser (html5ever, through ammonia) do linear work on
 //! any input.
 //!
-//! Measured on the unguarded renderer (docs/BENCHMARKS.md, "Hostile bodies"), html5ever is
-//! superlinear in three ways, and each has a guard here:
+//! Measured on the unguarded renderer (docs/BENCHMARKS.md, "Issue 9: hostile bodies"),
+//! html5ever is superlinear in three ways, and each has a guard here:
 //!
 //! - **Depth.** Block start tags look down the whole stack of open elements ("is there a `p`
 //!   in button scope?"), so 100,000 nested `<div>`s or `<blockquote>`s cost 10^10 steps.

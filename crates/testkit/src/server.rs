@@ -59,6 +59,9 @@ impl TestApp {
         config.scheduler_interval_ms = 100;
         config.change_poll_interval_ms = 100;
         config.list_page_size = 5;
+        // Debug builds on a busy machine: render slots are shared by every test in the
+        // binary, so a small-body save must not time out behind another test's 1 MB render.
+        config.render_timeout_ms = 30_000;
         tweak(&mut config);
         let app = App::with_store(config, store);
         app.start_discovery()?;
