@@ -16,10 +16,7 @@ async fn writing_without_a_valid_key_is_refused() {
         .expect("app");
     let body = json!({"title": "t", "body": "b"});
     let r = t
-        .client
-        .post(t.url("/api/v1/admin/articles"))
-        .json(&body)
-        .send()
+        .send(t.client.post(t.url("/api/v1/admin/articles")).json(&body))
         .await
         .expect("send");
     assert_eq!(r.status(), 401);
@@ -280,12 +277,13 @@ async fn bad_requests_get_clear_json_errors() {
     let url = t.url("/api/v1/admin/articles");
 
     let r = t
-        .client
-        .post(&url)
-        .bearer_auth(&key)
-        .header("content-type", "application/json")
-        .body("{not json")
-        .send()
+        .send(
+            t.client
+                .post(&url)
+                .bearer_auth(&key)
+                .header("content-type", "application/json")
+                .body("{not json"),
+        )
         .await
         .expect("send");
     assert_eq!(r.status(), 400);
@@ -334,12 +332,13 @@ async fn bad_requests_get_clear_json_errors() {
     );
 
     let r = t
-        .client
-        .post(&url)
-        .bearer_auth(&key)
-        .header("content-type", "text/plain")
-        .body("hi")
-        .send()
+        .send(
+            t.client
+                .post(&url)
+                .bearer_auth(&key)
+                .header("content-type", "text/plain")
+                .body("hi"),
+        )
         .await
         .expect("send");
     assert_eq!(r.status(), 415);

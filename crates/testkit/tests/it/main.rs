@@ -9,6 +9,7 @@ mod change_cursor;
 mod discovery;
 mod import;
 mod newsroom;
+mod openapi;
 mod pages;
 mod related_panel;
 mod store;
