@@ -1,6 +1,7 @@
 //! Our own extractors, so every rejection comes back in dateline's error format.
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, Method, StatusCode};
@@ -51,6 +52,46 @@ fn json_rejection(rejection: JsonRejection) -> WebError {
             code: "bad_request",
             message: other.body_text(),
         },
+    }
+}
+
+/// A raw body (for endpoints whose body is optional); an oversized one is 413 in our format.
+pub struct ApiBytes(pub Bytes);
+
+impl FromRequest<WebState> for ApiBytes {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &WebState) -> Result<Self, Self::Rejection> {
+        match Bytes::from_request(req, state).await {
+            Ok(bytes) => Ok(ApiBytes(bytes)),
+            Err(BytesRejection::FailedToBufferBody(e))
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                Err(WebError::TooLarge)
+            }
+            Err(other) => Err(WebError::BadRequest {
+                code: "bad_request",
+                message: other.body_text(),
+            }),
+        }
+    }
+}
+
+/// Path parameters. A segment that does not decode (e.g. percent-encoded bytes that are not
+/// UTF-8) names nothing we have: 404 in our format, not axum's plain-text 400.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<WebState> for ApiPath<T> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(_) => Err(WebError::App(dateline_app::Error::NotFound)),
+        }
     }
 }
 

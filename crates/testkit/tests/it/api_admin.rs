@@ -456,3 +456,64 @@ async fn a_second_correction_keeps_the_first_on_the_page_in_json_ld_and_in_the_a
         );
     }
 }
+
+#[tokio::test]
+async fn a_path_segment_that_is_not_utf8_is_a_json_404() {
+    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
+        .await
+        .expect("app");
+    let key = t.key(Role::Editor).await.expect("key");
+    // Percent-encoded bytes that are not UTF-8 name no article: a 404 in the API's error
+    // format (this was axum's plain-text 400).
+    for path in ["/api/v1/articles/%FF", "/api/v1/articles/%FF/related"] {
+        let e = t.get_json(path, 404).await.expect(path);
+        assert_eq!(e["error"]["code"], "not_found", "{path}");
+    }
+    for (method, path) in [
+        (Method::GET, "/api/v1/admin/articles/%FF"),
+        (Method::PATCH, "/api/v1/admin/articles/%C3%28"),
+        (Method::POST, "/api/v1/admin/articles/%FF/publish"),
+        (Method::GET, "/api/v1/admin/articles/%FF/revisions"),
+    ] {
+        let body = (method == Method::PATCH).then(|| json!({"version": 1}));
+        let (s, e) = t.admin(&key, method, path, body).await.expect(path);
+        assert_eq!(
+            (s, e["error"]["code"].as_str()),
+            (404, Some("not_found")),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_oversized_publish_or_unpublish_body_is_a_json_413() {
+    let t = TestApp::spawn_with(dateline_app::Backend::Sqlite, |c| {
+        c.max_request_bytes = 64 * 1024;
+    })
+    .await
+    .expect("app");
+    let key = t.key(Role::Editor).await.expect("key");
+    let a = t
+        .arrange_article(dateline_testkit::article("Kept short", "Text."))
+        .await
+        .expect("article");
+    let padding = "x".repeat(100 * 1024);
+    for action in ["publish", "unpublish"] {
+        let path = format!("/api/v1/admin/articles/{}/{action}", a.id);
+        let (s, e) = t
+            .admin(
+                &key,
+                Method::POST,
+                &path,
+                Some(json!({ "version": 1, "padding": padding })),
+            )
+            .await
+            .expect(action);
+        // It was axum's plain-text "Failed to buffer the request body".
+        assert_eq!(
+            (s, e["error"]["code"].as_str()),
+            (413, Some("payload_too_large")),
+            "{action}: {e}"
+        );
+    }
+}
