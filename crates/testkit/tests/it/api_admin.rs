@@ -517,3 +517,139 @@ async fn an_oversized_publish_or_unpublish_body_is_a_json_413() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_patch_with_null_for_a_field_that_cannot_be_empty_is_refused_and_null_clears_a_list() {
+    // Found by schemathesis: `{"title": null}` or `{"body": null}` was accepted as "unchanged"
+    // (200), though the document says these are strings and docs/API.md says null clears.
+    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
+        .await
+        .expect("app");
+    let key = t.key(Role::Editor).await.expect("key");
+    let (s, a) = t
+        .admin(
+            &key,
+            Method::POST,
+            "/api/v1/admin/articles",
+            Some(json!({"title": "Nulls", "body": "Text.", "tags": ["Rain"], "authors": ["Ann"]})),
+        )
+        .await
+        .expect("create");
+    assert_eq!(s, 201, "{a}");
+    let path = format!("/api/v1/admin/articles/{}", a["id"]);
+    for field in ["title", "body", "slug"] {
+        let (s, e) = t
+            .admin(
+                &key,
+                Method::PATCH,
+                &path,
+                Some(json!({"version": 1, field: null})),
+            )
+            .await
+            .expect("patch");
+        assert_eq!(
+            (s, e["error"]["code"].as_str()),
+            (422, Some("invalid_fields")),
+            "{field}: {e}"
+        );
+        assert!(
+            e["error"]["fields"].get(field).is_some(),
+            "the refused field is named: {e}"
+        );
+    }
+    let (s, b) = t
+        .admin(
+            &key,
+            Method::PATCH,
+            &path,
+            Some(json!({"version": 1, "tags": null, "authors": null})),
+        )
+        .await
+        .expect("patch");
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(
+        (b["tags"].clone(), b["authors"].clone()),
+        (json!([]), json!([]))
+    );
+    assert_eq!(b["title"], "Nulls");
+}
+
+#[tokio::test]
+async fn a_json_body_that_is_not_an_object_is_refused() {
+    // Found by schemathesis: serde reads a struct from a JSON array by position, so
+    // `PUT …/related` with `[]` answered 200 and cleared the article's pins and exclusions,
+    // and `["Title", "Body"]` created an article.
+    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
+        .await
+        .expect("app");
+    let key = t.key(Role::Editor).await.expect("key");
+    let a = t
+        .arrange_article(dateline_testkit::article("Has pins", "Text."))
+        .await
+        .expect("a");
+    let b = t
+        .arrange_article(dateline_testkit::article("Pinned", "Other text."))
+        .await
+        .expect("b");
+    let related = format!("/api/v1/admin/articles/{}/related", a.id);
+    let (s, e) = t
+        .admin(&key, Method::PUT, &related, Some(json!({"pin": [b.id.0]})))
+        .await
+        .expect("pin");
+    assert_eq!(s, 200, "{e}");
+    let cases = [
+        (Method::PUT, related.clone(), json!([])),
+        (
+            Method::POST,
+            "/api/v1/admin/articles".to_owned(),
+            json!(["By position", "Body."]),
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/admin/articles/{}", a.id),
+            json!([1, "Renamed by position"]),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/admin/articles/{}/publish", a.id),
+            json!([]),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/preview".to_owned(),
+            json!(["x"]),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/articles".to_owned(),
+            json!("text"),
+        ),
+    ];
+    for (method, path, body) in cases {
+        let (s, e) = t
+            .admin(&key, method.clone(), &path, Some(body.clone()))
+            .await
+            .expect("send");
+        assert_eq!(
+            (s, e["error"]["code"].as_str()),
+            (422, Some("invalid_fields")),
+            "{method} {path} {body}: {e}"
+        );
+    }
+    let (_, now) = t
+        .admin(&key, Method::GET, &related, None)
+        .await
+        .expect("get");
+    assert_eq!(now["pin"], json!([b.id.0]), "the pins are untouched");
+    let (_, article) = t
+        .admin(
+            &key,
+            Method::GET,
+            &format!("/api/v1/admin/articles/{}", a.id),
+            None,
+        )
+        .await
+        .expect("get");
+    assert_eq!(article["title"], "Has pins");
+    assert_eq!(article["version"], 1);
+}

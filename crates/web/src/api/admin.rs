@@ -155,6 +155,7 @@ fn optional_body(body: &Bytes) -> Result<StatusRequest, WebError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(StatusRequest::default());
     }
+    crate::extract::require_object(body)?;
     serde_json::from_slice(body).map_err(|e| {
         if e.is_syntax() || e.is_eof() {
             WebError::BadRequest {
