@@ -112,11 +112,14 @@ pub struct Permissions {
 pub struct ArticlePatch {
     /// The version this change is based on (required).
     pub version: i64,
-    /// New headline.
+    /// New headline (`null` is refused: there is nothing to clear).
+    #[serde(default, deserialize_with = "not_null")]
     pub title: Option<String>,
-    /// New Markdown body.
+    /// New Markdown body (`null` is refused).
+    #[serde(default, deserialize_with = "not_null")]
     pub body: Option<String>,
-    /// New slug (the old one redirects once the article has been public).
+    /// New slug (the old one redirects once the article has been public; `null` is refused).
+    #[serde(default, deserialize_with = "not_null")]
     pub slug: Option<String>,
     /// New external id.
     #[serde(default, deserialize_with = "double_option")]
@@ -133,9 +136,11 @@ pub struct ArticlePatch {
     /// New section.
     #[serde(default, deserialize_with = "double_option")]
     pub section: Option<Option<String>>,
-    /// New tags.
+    /// New tags (`null` clears them).
+    #[serde(default, deserialize_with = "null_is_empty")]
     pub tags: Option<Vec<String>>,
-    /// New authors.
+    /// New authors (`null` clears them).
+    #[serde(default, deserialize_with = "null_is_empty")]
     pub authors: Option<Vec<String>>,
     /// New lead image URL.
     #[serde(default, deserialize_with = "double_option")]
@@ -163,6 +168,25 @@ where
     T: Deserialize<'de>,
 {
     Option::<T>::deserialize(d).map(Some)
+}
+
+/// A field that, when present, must have a value: `null` is a type error (absent stays `None`
+/// through `#[serde(default)]`).
+fn not_null<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
+/// A list where `null` means "clear it", like every other optional field.
+fn null_is_empty<'de, D, T>(d: D) -> std::result::Result<Option<Vec<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Some(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default()))
 }
 
 /// The editable fields of an article, as input (what a patch applies to).

@@ -1,5 +1,7 @@
 //! Test support, dev-only: test databases on both backends, a [`TestApp`] serving on
 //! `127.0.0.1:0`, loaders for the shared corpus and fixtures, and a headless-Chromium driver.
+//! Every `/api/v1/…` response seen through these helpers is checked against the served
+//! OpenAPI document ([`openapi`]).
 //!
 //! Rules every test follows through these helpers: SQLite is a real file with WAL (never
 //! `:memory:`); PostgreSQL is the server named by `DATELINE_TEST_DATABASE_URL`, with a fresh
@@ -8,6 +10,7 @@
 
 pub mod browser;
 mod db;
+pub mod openapi;
 mod server;
 pub mod session;
 pub mod shared;

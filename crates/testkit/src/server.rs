@@ -148,9 +148,19 @@ impl TestApp {
         format!("{}{path}", self.base_url)
     }
 
-    /// GET `path`.
+    /// GET `path` (an API response is checked against the OpenAPI document).
     pub async fn get(&self, path: &str) -> anyhow::Result<reqwest::Response> {
-        Ok(self.client.get(self.url(path)).send().await?)
+        self.send(self.client.get(self.url(path))).await
+    }
+
+    /// Sends `request` (made with any client); a response to an `/api/v1/…` request on this
+    /// server is checked against the served OpenAPI document first, and a mismatch is an
+    /// error naming the request, the status and each schema violation.
+    pub async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> anyhow::Result<reqwest::Response> {
+        crate::openapi::send_checked(&self.base_url, request).await
     }
 
     /// GET `path` and parse the JSON body, asserting `expected` status.
@@ -170,7 +180,8 @@ impl TestApp {
         Ok(self.app.create_api_key("test", role).await?.1)
     }
 
-    /// Sends `method path` with a bearer key and JSON body; returns status and JSON.
+    /// Sends `method path` with a bearer key and JSON body; returns status and JSON (checked
+    /// against the OpenAPI document).
     pub async fn admin(
         &self,
         key: &str,
@@ -182,7 +193,7 @@ impl TestApp {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let r = req.send().await?;
+        let r = self.send(req).await?;
         let status = r.status().as_u16();
         let text = r.text().await?;
         let json = if text.is_empty() {

@@ -128,9 +128,17 @@ impl SessionClient {
         Ok(())
     }
 
-    /// GET `path`.
+    /// GET `path` (an API response is checked against the OpenAPI document).
     pub async fn get(&self, path: &str) -> anyhow::Result<reqwest::Response> {
-        Ok(self.client.get(self.url(path)).send().await?)
+        self.send(self.client.get(self.url(path))).await
+    }
+
+    /// Sends `request`; an API response is checked against the OpenAPI document.
+    pub async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> anyhow::Result<reqwest::Response> {
+        crate::openapi::send_checked(&self.base_url, request).await
     }
 
     /// GET `path` as text.
@@ -146,11 +154,11 @@ impl SessionClient {
     ) -> anyhow::Result<reqwest::Response> {
         let mut all: Vec<(&str, &str)> = vec![("csrf_token", &self.csrf)];
         all.extend_from_slice(fields);
-        Ok(self.client.post(self.url(path)).form(&all).send().await?)
+        self.send(self.client.post(self.url(path)).form(&all)).await
     }
 
     /// Calls the admin API with the session cookie and the CSRF header; returns status and
-    /// JSON (`Null` for an empty body).
+    /// JSON (`Null` for an empty body), checked against the OpenAPI document.
     pub async fn api(
         &self,
         method: reqwest::Method,
@@ -165,7 +173,7 @@ impl SessionClient {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let r = req.send().await?;
+        let r = self.send(req).await?;
         let status = r.status().as_u16();
         let text = r.text().await?;
         let json = if text.trim().is_empty() {

@@ -1,6 +1,7 @@
 //! Our own extractors, so every rejection comes back in dateline's error format.
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, Method, StatusCode};
@@ -16,11 +17,52 @@ impl<T: DeserializeOwned> FromRequest<WebState> for ApiJson<T> {
     type Rejection = WebError;
 
     async fn from_request(req: Request, state: &WebState) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
+        if !json_content_type(req.headers()) {
+            return Err(WebError::UnsupportedMediaType(
+                "Content-Type: application/json",
+            ));
+        }
+        let ApiBytes(bytes) = ApiBytes::from_request(req, state).await?;
+        require_object(&bytes)?;
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(rejection) => Err(json_rejection(rejection)),
         }
     }
+}
+
+/// `application/json` or `application/…+json`, as axum's `Json` accepts.
+fn json_content_type(headers: &header::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Every request body of the API is a JSON object. serde would also read a struct from an
+/// array, by position (`[]` would be a valid `{"pin": [], "exclude": []}`), so anything but an
+/// object is refused before it gets there: 422, like any other value of the wrong type.
+/// (Syntax errors are left to the parser, which names them 400.)
+pub fn require_object(bytes: &[u8]) -> Result<(), WebError> {
+    let first = bytes.iter().copied().find(|b| !b.is_ascii_whitespace());
+    if matches!(first, Some(b'{') | None)
+        || serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err()
+    {
+        return Ok(());
+    }
+    let mut fields = dateline_core::FieldErrors::default();
+    fields.add("body", "must be a JSON object");
+    Err(WebError::App(dateline_app::Error::Invalid(fields)))
 }
 
 fn json_rejection(rejection: JsonRejection) -> WebError {
@@ -28,12 +70,17 @@ fn json_rejection(rejection: JsonRejection) -> WebError {
         JsonRejection::JsonDataError(e) => {
             let mut fields = dateline_core::FieldErrors::default();
             let text = e.body_text();
-            let field = text
-                .split('`')
-                .nth(1)
-                .filter(|_| text.contains("field"))
-                .unwrap_or("body")
-                .to_owned();
+            // "…target type: title: invalid type: null…" names the field by its path;
+            // "unknown field `colour`" and "missing field `title`" in backquotes.
+            let path = text
+                .split_once("target type: ")
+                .and_then(|(_, rest)| rest.split_once(": "))
+                .map(|(path, _)| path)
+                .filter(|p| !p.contains(' '))
+                .and_then(|p| p.split(['[', '.']).next())
+                .filter(|p| !p.is_empty());
+            let quoted = text.split('`').nth(1).filter(|_| text.contains("field"));
+            let field = quoted.or(path).unwrap_or("body").to_owned();
             fields.add(&field, text);
             WebError::App(dateline_app::Error::Invalid(fields))
         }
@@ -51,6 +98,46 @@ fn json_rejection(rejection: JsonRejection) -> WebError {
             code: "bad_request",
             message: other.body_text(),
         },
+    }
+}
+
+/// A raw body (for endpoints whose body is optional); an oversized one is 413 in our format.
+pub struct ApiBytes(pub Bytes);
+
+impl FromRequest<WebState> for ApiBytes {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &WebState) -> Result<Self, Self::Rejection> {
+        match Bytes::from_request(req, state).await {
+            Ok(bytes) => Ok(ApiBytes(bytes)),
+            Err(BytesRejection::FailedToBufferBody(e))
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                Err(WebError::TooLarge)
+            }
+            Err(other) => Err(WebError::BadRequest {
+                code: "bad_request",
+                message: other.body_text(),
+            }),
+        }
+    }
+}
+
+/// Path parameters. A segment that does not decode (e.g. percent-encoded bytes that are not
+/// UTF-8) names nothing we have: 404 in our format, not axum's plain-text 400.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<WebState> for ApiPath<T> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(_) => Err(WebError::App(dateline_app::Error::NotFound)),
+        }
     }
 }
 

@@ -199,13 +199,15 @@ async fn serve_demo_shows_a_site_and_a_new_key_can_publish() {
         .await
         .expect("body")
         .contains("Welcome to dateline"));
-    let created = client
-        .post(format!("{base}/api/v1/admin/articles"))
-        .bearer_auth(&key)
-        .json(&serde_json::json!({"title": "From the CLI key", "body": "Works."}))
-        .send()
-        .await
-        .expect("post");
+    let created = dateline_testkit::openapi::send_checked(
+        &base,
+        client
+            .post(format!("{base}/api/v1/admin/articles"))
+            .bearer_auth(&key)
+            .json(&serde_json::json!({"title": "From the CLI key", "body": "Works."})),
+    )
+    .await
+    .expect("post");
     assert_eq!(created.status(), 201);
     let page = client
         .get(format!("{base}/articles/from-the-cli-key"))

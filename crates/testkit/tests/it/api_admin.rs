@@ -16,10 +16,7 @@ async fn writing_without_a_valid_key_is_refused() {
         .expect("app");
     let body = json!({"title": "t", "body": "b"});
     let r = t
-        .client
-        .post(t.url("/api/v1/admin/articles"))
-        .json(&body)
-        .send()
+        .send(t.client.post(t.url("/api/v1/admin/articles")).json(&body))
         .await
         .expect("send");
     assert_eq!(r.status(), 401);
@@ -280,12 +277,13 @@ async fn bad_requests_get_clear_json_errors() {
     let url = t.url("/api/v1/admin/articles");
 
     let r = t
-        .client
-        .post(&url)
-        .bearer_auth(&key)
-        .header("content-type", "application/json")
-        .body("{not json")
-        .send()
+        .send(
+            t.client
+                .post(&url)
+                .bearer_auth(&key)
+                .header("content-type", "application/json")
+                .body("{not json"),
+        )
         .await
         .expect("send");
     assert_eq!(r.status(), 400);
@@ -334,12 +332,13 @@ async fn bad_requests_get_clear_json_errors() {
     );
 
     let r = t
-        .client
-        .post(&url)
-        .bearer_auth(&key)
-        .header("content-type", "text/plain")
-        .body("hi")
-        .send()
+        .send(
+            t.client
+                .post(&url)
+                .bearer_auth(&key)
+                .header("content-type", "text/plain")
+                .body("hi"),
+        )
         .await
         .expect("send");
     assert_eq!(r.status(), 415);
@@ -456,6 +455,203 @@ async fn a_second_correction_keeps_the_first_on_the_page_in_json_ld_and_in_the_a
             "An earlier version omitted the second inspection."
         );
     }
+}
+
+#[tokio::test]
+async fn a_path_segment_that_is_not_utf8_is_a_json_404() {
+    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
+        .await
+        .expect("app");
+    let key = t.key(Role::Editor).await.expect("key");
+    // Percent-encoded bytes that are not UTF-8 name no article: a 404 in the API's error
+    // format (this was axum's plain-text 400).
+    for path in ["/api/v1/articles/%FF", "/api/v1/articles/%FF/related"] {
+        let e = t.get_json(path, 404).await.expect(path);
+        assert_eq!(e["error"]["code"], "not_found", "{path}");
+    }
+    for (method, path) in [
+        (Method::GET, "/api/v1/admin/articles/%FF"),
+        (Method::PATCH, "/api/v1/admin/articles/%C3%28"),
+        (Method::POST, "/api/v1/admin/articles/%FF/publish"),
+        (Method::GET, "/api/v1/admin/articles/%FF/revisions"),
+    ] {
+        let body = (method == Method::PATCH).then(|| json!({"version": 1}));
+        let (s, e) = t.admin(&key, method, path, body).await.expect(path);
+        assert_eq!(
+            (s, e["error"]["code"].as_str()),
+            (404, Some("not_found")),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_oversized_publish_or_unpublish_body_is_a_json_413() {
+    let t = TestApp::spawn_with(dateline_app::Backend::Sqlite, |c| {
+        c.max_request_bytes = 64 * 1024;
+    })
+    .await
+    .expect("app");
+    let key = t.key(Role::Editor).await.expect("key");
+    let a = t
+        .arrange_article(dateline_testkit::article("Kept short", "Text."))
+        .await
+        .expect("article");
+    let padding = "x".repeat(100 * 1024);
+    for action in ["publish", "unpublish"] {
+        let path = format!("/api/v1/admin/articles/{}/{action}", a.id);
+        let (s, e) = t
+            .admin(
+                &key,
+                Method::POST,
+                &path,
+                Some(json!({ "version": 1, "padding": padding })),
+            )
+            .await
+            .expect(action);
+        // It was axum's plain-text "Failed to buffer the request body".
+        assert_eq!(
+            (s, e["error"]["code"].as_str()),
+            (413, Some("payload_too_large")),
+            "{action}: {e}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_patch_with_null_for_a_field_that_cannot_be_empty_is_refused_and_null_clears_a_list() {
+    // Found by schemathesis: `{"title": null}` or `{"body": null}` was accepted as "unchanged"
+    // (200), though the document says these are strings and docs/API.md says null clears.
+    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
+        .await
+        .expect("app");
+    let key = t.key(Role::Editor).await.expect("key");
+    let (s, a) = t
+        .admin(
+            &key,
+            Method::POST,
+            "/api/v1/admin/articles",
+            Some(json!({"title": "Nulls", "body": "Text.", "tags": ["Rain"], "authors": ["Ann"]})),
+        )
+        .await
+        .expect("create");
+    assert_eq!(s, 201, "{a}");
+    let path = format!("/api/v1/admin/articles/{}", a["id"]);
+    for field in ["title", "body", "slug"] {
+        let (s, e) = t
+            .admin(
+                &key,
+                Method::PATCH,
+                &path,
+                Some(json!({"version": 1, field: null})),
+            )
+            .await
+            .expect("patch");
+        assert_eq!(
+            (s, e["error"]["code"].as_str()),
+            (422, Some("invalid_fields")),
+            "{field}: {e}"
+        );
+        assert!(
+            e["error"]["fields"].get(field).is_some(),
+            "the refused field is named: {e}"
+        );
+    }
+    let (s, b) = t
+        .admin(
+            &key,
+            Method::PATCH,
+            &path,
+            Some(json!({"version": 1, "tags": null, "authors": null})),
+        )
+        .await
+        .expect("patch");
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(
+        (b["tags"].clone(), b["authors"].clone()),
+        (json!([]), json!([]))
+    );
+    assert_eq!(b["title"], "Nulls");
+}
+
+#[tokio::test]
+async fn a_json_body_that_is_not_an_object_is_refused() {
+    // Found by schemathesis: serde reads a struct from a JSON array by position, so
+    // `PUT …/related` with `[]` answered 200 and cleared the article's pins and exclusions,
+    // and `["Title", "Body"]` created an article.
+    let t = TestApp::spawn(dateline_app::Backend::Sqlite)
+        .await
+        .expect("app");
+    let key = t.key(Role::Editor).await.expect("key");
+    let a = t
+        .arrange_article(dateline_testkit::article("Has pins", "Text."))
+        .await
+        .expect("a");
+    let b = t
+        .arrange_article(dateline_testkit::article("Pinned", "Other text."))
+        .await
+        .expect("b");
+    let related = format!("/api/v1/admin/articles/{}/related", a.id);
+    let (s, e) = t
+        .admin(&key, Method::PUT, &related, Some(json!({"pin": [b.id.0]})))
+        .await
+        .expect("pin");
+    assert_eq!(s, 200, "{e}");
+    let cases = [
+        (Method::PUT, related.clone(), json!([])),
+        (
+            Method::POST,
+            "/api/v1/admin/articles".to_owned(),
+            json!(["By position", "Body."]),
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/admin/articles/{}", a.id),
+            json!([1, "Renamed by position"]),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/admin/articles/{}/publish", a.id),
+            json!([]),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/preview".to_owned(),
+            json!(["x"]),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/articles".to_owned(),
+            json!("text"),
+        ),
+    ];
+    for (method, path, body) in cases {
+        let (s, e) = t
+            .admin(&key, method.clone(), &path, Some(body.clone()))
+            .await
+            .expect("send");
+        assert_eq!(
+            (s, e["error"]["code"].as_str()),
+            (422, Some("invalid_fields")),
+            "{method} {path} {body}: {e}"
+        );
+    }
+    let (_, now) = t
+        .admin(&key, Method::GET, &related, None)
+        .await
+        .expect("get");
+    assert_eq!(now["pin"], json!([b.id.0]), "the pins are untouched");
+    let (_, article) = t
+        .admin(
+            &key,
+            Method::GET,
+            &format!("/api/v1/admin/articles/{}", a.id),
+            None,
+        )
+        .await
+        .expect("get");
+    assert_eq!(article["title"], "Has pins");
+    assert_eq!(article["version"], 1);
 }
 
 #[tokio::test]

@@ -338,22 +338,23 @@ async fn newsroom_forms_without_the_session_s_csrf_token_are_refused_and_write_n
             if let Some(h) = header {
                 req = req.header("X-CSRF-Token", h);
             }
-            let r = req.send().await.expect("patch");
+            let r = t.send(req).await.expect("patch");
             assert_eq!(r.status(), 403, "API with X-CSRF-Token {header:?}");
             let e: Value = r.json().await.expect("json");
             assert_eq!(e["error"]["code"], "csrf_token_invalid");
         }
-        let r = ed
-            .client
-            .post(t.url("/api/v1/admin/articles"))
-            .json(&json!({"title": "Forged", "body": "b", "status": "draft"}))
-            .send()
+        let r = t
+            .send(
+                ed.client
+                    .post(t.url("/api/v1/admin/articles"))
+                    .json(&json!({"title": "Forged", "body": "b", "status": "draft"})),
+            )
             .await
             .expect("post");
         assert_eq!(r.status(), 403);
         assert_eq!(stored(&t, &key, id).await["version"], 1, "nothing written");
         // Reading needs no token.
-        let r = ed.client.get(&api).send().await.expect("get");
+        let r = t.send(ed.client.get(&api)).await.expect("get");
         assert_eq!(r.status(), 200);
 
         // With the token the same session may write (the refusals above were the token's).
@@ -1837,19 +1838,21 @@ async fn every_newsroom_response_carries_the_security_headers() {
         .expect("422");
     assert_eq!(r.status(), 422);
     checked.push(("422 editor page", r));
-    let r = anon
-        .client
-        .get(anon.url(&format!("/api/v1/admin/articles/{id}")))
-        .send()
+    let r = t
+        .send(
+            anon.client
+                .get(anon.url(&format!("/api/v1/admin/articles/{id}"))),
+        )
         .await
         .expect("401");
     assert_eq!(r.status(), 401);
     checked.push(("401 JSON", r));
-    let r = ed
-        .client
-        .patch(ed.url(&format!("/api/v1/admin/articles/{id}")))
-        .json(&json!({"version": 2, "title": "x"}))
-        .send()
+    let r = t
+        .send(
+            ed.client
+                .patch(ed.url(&format!("/api/v1/admin/articles/{id}")))
+                .json(&json!({"version": 2, "title": "x"})),
+        )
         .await
         .expect("403 JSON");
     assert_eq!(r.status(), 403);

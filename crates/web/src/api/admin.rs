@@ -1,7 +1,7 @@
 //! Admin API: writing articles with a bearer key (DESIGN.md "Admin API").
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::AdminArticleJson;
-use crate::extract::{parse_id, ApiActor, ApiJson, ApiQuery};
+use crate::extract::{parse_id, ApiActor, ApiBytes, ApiJson, ApiPath, ApiQuery};
 use crate::views::iso_time;
 use crate::{WebError, WebState};
 
@@ -110,7 +110,7 @@ async fn create(
 async fn show(
     State(state): State<WebState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, WebError> {
     let mut article = state
         .app
@@ -133,7 +133,7 @@ async fn show(
 async fn update(
     State(state): State<WebState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(patch): ApiJson<ArticlePatch>,
 ) -> Result<Response, WebError> {
     let article = state
@@ -155,6 +155,7 @@ fn optional_body(body: &Bytes) -> Result<StatusRequest, WebError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(StatusRequest::default());
     }
+    crate::extract::require_object(body)?;
     serde_json::from_slice(body).map_err(|e| {
         if e.is_syntax() || e.is_eof() {
             WebError::BadRequest {
@@ -172,8 +173,8 @@ fn optional_body(body: &Bytes) -> Result<StatusRequest, WebError> {
 async fn publish(
     State(state): State<WebState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
-    body: Bytes,
+    ApiPath(id): ApiPath<String>,
+    ApiBytes(body): ApiBytes,
 ) -> Result<Response, WebError> {
     let req = optional_body(&body)?;
     let article = state
@@ -186,8 +187,8 @@ async fn publish(
 async fn unpublish(
     State(state): State<WebState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
-    body: Bytes,
+    ApiPath(id): ApiPath<String>,
+    ApiBytes(body): ApiBytes,
 ) -> Result<Response, WebError> {
     let req = optional_body(&body)?;
     if req.at.is_some() {
@@ -212,7 +213,7 @@ struct DeleteQuery {
 async fn delete(
     State(state): State<WebState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<DeleteQuery>,
 ) -> Result<Response, WebError> {
     let article = state
@@ -225,7 +226,7 @@ async fn delete(
 async fn revisions(
     State(state): State<WebState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, WebError> {
     let revisions = state.app.revisions(&actor, parse_id(&id)?).await?;
     let items: Vec<_> = revisions
@@ -267,7 +268,7 @@ fn overrides_json(pins: &[ArticleId], excludes: &[ArticleId]) -> Response {
 async fn related_overrides(
     State(state): State<WebState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, WebError> {
     let (pins, excludes) = state.app.related_overrides(&actor, parse_id(&id)?).await?;
     Ok(overrides_json(&pins, &excludes))
@@ -276,7 +277,7 @@ async fn related_overrides(
 async fn set_related_overrides(
     State(state): State<WebState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<RelatedOverridesRequest>,
 ) -> Result<Response, WebError> {
     let id = parse_id(&id)?;
@@ -344,7 +345,7 @@ async fn tag_suggestions(
 async fn presence(
     State(state): State<WebState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, WebError> {
     let others = state.app.check_in(&actor, parse_id(&id)?).await?;
     let others: Vec<_> = others
@@ -362,7 +363,7 @@ async fn presence(
 async fn permissions(
     State(state): State<WebState>,
     ApiActor(actor): ApiActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, WebError> {
     let id = parse_id(&id)?;
     let may = state.app.permissions(&actor, id).await?;

@@ -1,6 +1,6 @@
 //! Public, read-only article API: published content only.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::ArticleJson;
 use crate::cache_layer::cacheable;
-use crate::extract::ApiQuery;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::{WebError, WebState};
 
 /// Query of `GET /api/v1/articles`.
@@ -86,7 +86,7 @@ pub async fn list(
 /// `GET /api/v1/articles/{slug}`.
 pub async fn show(
     State(state): State<WebState>,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
 ) -> Result<Response, WebError> {
     match state.app.public_article_at(&slug).await? {
         ArticleAt::Live(a) => {
@@ -119,7 +119,7 @@ pub struct RelatedQuery {
 /// `GET /api/v1/articles/{slug}/related?limit=N`.
 pub async fn related(
     State(state): State<WebState>,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
     ApiQuery(q): ApiQuery<RelatedQuery>,
 ) -> Result<Response, WebError> {
     let limit = q.limit.unwrap_or(state.app.config().related_count);
