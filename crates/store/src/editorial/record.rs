@@ -43,7 +43,7 @@ pub struct ArticleRecord {
     /// Words in the body.
     pub word_count: i64,
     /// The newsroom user creating the article (`None` for imports and API-key writes).
-    /// Written by [`WriteTx::create`] only: [`WriteTx::update`] never changes an owner.
+    /// Written by [`WriteTx::create`](super::WriteTx::create) only: [`WriteTx::update`](super::WriteTx::update) never changes an owner.
     pub owner_id: Option<i64>,
 }
 
