@@ -1,7 +1,7 @@
 //! Search and related articles: the derived indexes that help readers find more.
 //!
 //! Both are fed only from the store's public read path, so nothing unpublished can reach
-//! them, and both follow the change sequence with a [`ChangeCursor`]: a local write wakes
+//! them, and both follow the change sequence with a `ChangeCursor` (`dateline_store::changes`): a local write wakes
 //! the indexer at once, other nodes' writes arrive with the next poll. The search index
 //! persists in the data dir with its checkpoint (the store's identity and the cursor
 //! position) in its commit, so a restarted node catches up instead of rebuilding; the
@@ -24,8 +24,6 @@ use std::sync::{Mutex, OnceLock, RwLock};
 use dateline_core::{Article, ArticleId};
 use dateline_related::{Doc, Engine};
 use dateline_search::{SearchDoc, SearchIndex};
-#[allow(unused_imports)] // named in the module docs
-use dateline_store::changes::ChangeCursor;
 
 pub use indexer::run;
 
@@ -50,6 +48,8 @@ pub(crate) struct Discovery {
     passes: AtomicU64,
     /// Wakes the indexer after a local write.
     wake: tokio::sync::Notify,
+    /// The store's identity, read once (it never changes for a store).
+    store_identity: tokio::sync::OnceCell<String>,
 }
 
 impl Default for Discovery {
@@ -63,6 +63,7 @@ impl Default for Discovery {
             caught_up: AtomicBool::new(false),
             passes: AtomicU64::new(0),
             wake: tokio::sync::Notify::new(),
+            store_identity: tokio::sync::OnceCell::new(),
         }
     }
 }

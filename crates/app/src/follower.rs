@@ -23,11 +23,6 @@ impl Follower {
         Follower { cursor }
     }
 
-    /// The cursor's saved position (see [`ChangeCursor::position`]).
-    pub fn position(&self) -> i64 {
-        self.cursor.position()
-    }
-
     /// Applies every committed change not yet applied; returns how many there were.
     pub async fn poll(&mut self, app: &App) -> Result<usize, crate::Error> {
         let mut keys: Vec<String> = Vec::new();

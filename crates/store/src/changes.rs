@@ -95,11 +95,6 @@ impl ChangeCursor {
     pub fn position(&self) -> i64 {
         self.position
     }
-
-    /// How many changes at or above the position are remembered (PostgreSQL), for metrics.
-    pub fn remembered(&self) -> usize {
-        self.handed_out.len()
-    }
 }
 
 const COLUMNS_POSTGRES: &str =
@@ -257,21 +252,6 @@ impl Store {
             .fetch_one(self.pool())
             .await?;
         Ok(row.try_get("seq")?)
-    }
-
-    /// How many committed changes a cursor at `position` has not been handed yet (an upper
-    /// bound on PostgreSQL, where changes at or above the position may have been handed out
-    /// already); tells readiness checks how far behind a node is.
-    pub async fn changes_pending(&self, position: i64) -> Result<i64> {
-        let sql = match self.backend {
-            Backend::Postgres => "SELECT COUNT(*) AS n FROM changes WHERE txid >= $1::text::xid8",
-            Backend::Sqlite => "SELECT COUNT(*) AS n FROM changes WHERE seq > CAST($1 AS INTEGER)",
-        };
-        let row = sqlx::query::<Any>(sql)
-            .bind(position.to_string())
-            .fetch_one(self.pool())
-            .await?;
-        Ok(row.try_get("n")?)
     }
 
     /// This database's random name, written once by the migrations. Derived data saved

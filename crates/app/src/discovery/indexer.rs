@@ -41,10 +41,21 @@ impl Checkpoint {
 }
 
 impl App {
+    /// This store's identity, read from the store once per process.
+    async fn store_identity(&self) -> Result<String> {
+        let identity = self
+            .inner
+            .discovery
+            .store_identity
+            .get_or_try_init(|| self.store().identity())
+            .await?;
+        Ok(identity.clone())
+    }
+
     /// The checkpoint for `position` in this store.
     pub(super) async fn checkpoint(&self, position: i64) -> Result<Checkpoint> {
         Ok(Checkpoint {
-            store: self.store().identity().await?,
+            store: self.store_identity().await?,
             position,
         })
     }
@@ -56,7 +67,7 @@ impl App {
         what: &str,
     ) -> Option<i64> {
         let saved = saved?;
-        let identity = self.store().identity().await.ok()?;
+        let identity = self.store_identity().await.ok()?;
         if saved.store != identity {
             tracing::warn!(
                 what,
@@ -210,7 +221,7 @@ impl App {
         stop: &(dyn Fn() -> bool + Send + Sync),
     ) -> Result<usize> {
         let index = self.search_index()?;
-        let identity = self.store().identity().await?;
+        let identity = self.store_identity().await?;
         let mut applied = 0;
         let mut pages = 0;
         loop {
