@@ -8,6 +8,7 @@
 pub mod article;
 pub mod content;
 pub mod input;
+pub mod legacy;
 pub mod slug;
 pub mod status;
 
@@ -16,6 +17,7 @@ pub use article::{
 };
 pub use content::ArticleContent;
 pub use input::{ArticleInput, FieldErrors, Limits};
+pub use legacy::legacy_path;
 pub use slug::{slugify, Slug, SlugError};
 pub use status::Status;
 
