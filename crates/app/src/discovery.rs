@@ -9,13 +9,15 @@
 //! loaded at start (`snapshot`), and is rebuilt from the store when no usable snapshot is
 //! there. Derived data of another database is never used.
 //!
-//! Rooms: `search` (reader search), `related` (related lists, pins, stories), `indexer`
-//! (building and following the change sequence), `snapshot` (the engine on disk).
+//! Rooms: `search` (reader search), `related` (related lists, pins, stories), `stories`
+//! (the story page and search folded by story), `indexer` (building and following the
+//! change sequence), `snapshot` (the engine on disk).
 
 mod indexer;
 mod related;
 mod search;
 mod snapshot;
+mod stories;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -26,6 +28,7 @@ use dateline_related::{Doc, Engine};
 use dateline_search::{SearchDoc, SearchIndex};
 
 pub use indexer::run;
+pub use stories::{Story, StoryHit, StorySearch};
 
 use crate::App;
 

@@ -6,6 +6,7 @@
 use chrono::Utc;
 use dateline_core::{Article, Slug, Term};
 
+pub use crate::discovery::{Story, StoryHit, StorySearch};
 pub use dateline_search::{SearchPage, SearchQuery, Sort};
 pub use dateline_store::public::{Cursor, ListFilter, Page, SlugLookup};
 pub use dateline_store::terms::TermKind;
@@ -35,6 +36,8 @@ pub struct ArticlePageData {
     /// False when related articles could not be loaded: the page is served without them
     /// but must not be cached that way.
     pub complete: bool,
+    /// How many other public reports the article's story has (its story page lists them).
+    pub other_reports: usize,
 }
 
 impl App {
@@ -82,10 +85,12 @@ impl App {
                 (Vec::new(), false)
             }
         };
+        let other_reports = self.other_report_count(&article);
         Ok(Ok(ArticlePageData {
             article,
             related,
             complete,
+            other_reports,
         }))
     }
 

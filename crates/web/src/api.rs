@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod articles;
 pub mod search;
+pub mod stories;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};

@@ -53,6 +53,8 @@ pub fn router(state: WebState) -> Router {
         .route("/tag/{slug}", get(public::lists::tag))
         .route("/author/{slug}", get(public::lists::author))
         .route("/articles/{slug}", get(public::articles::show))
+        .route("/story/{id}", get(public::stories::show))
+        .route("/api/v1/stories/{id}", get(api::stories::show))
         .route("/api/v1/articles", get(api::articles::list))
         .route("/api/v1/articles/{slug}", get(api::articles::show))
         .route(

@@ -3,6 +3,7 @@
 pub mod articles;
 pub mod lists;
 pub mod search;
+pub mod stories;
 
 use axum::extract::State;
 use axum::http::StatusCode;

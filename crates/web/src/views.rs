@@ -86,6 +86,7 @@ impl Templates {
         env.add_template("list.html", include_str!("../templates/list.html"))?;
         env.add_template("error.html", include_str!("../templates/error.html"))?;
         env.add_template("search.html", include_str!("../templates/search.html"))?;
+        env.add_template("story.html", include_str!("../templates/story.html"))?;
         for (name, source) in NEWSROOM_TEMPLATES {
             env.add_template(name, source)?;
         }
@@ -269,6 +270,27 @@ pub struct ArticleView<'a> {
 pub struct ArticlePage<'a> {
     a: ArticleView<'a>,
     related: Vec<ListItemView<'a>>,
+    story: Option<StoryLinkView>,
+}
+
+/// The link from an article to the other reports of its story.
+#[derive(Serialize)]
+pub struct StoryLinkView {
+    href: String,
+    text: String,
+}
+
+impl StoryLinkView {
+    /// "3 other reports of this story", or nothing when the article is the only one.
+    pub fn new(story_id: i64, others: usize) -> Option<StoryLinkView> {
+        (others > 0).then(|| StoryLinkView {
+            href: format!("/story/{story_id}"),
+            text: match others {
+                1 => "1 other report of this story".to_owned(),
+                n => format!("{n} other reports of this story"),
+            },
+        })
+    }
 }
 
 /// Updates within this long after publication are not shown as "Updated".
@@ -279,6 +301,7 @@ impl<'a> ArticlePage<'a> {
     pub fn new(
         article: &'a Article,
         related: &'a [(Article, f32)],
+        other_reports: usize,
         site: &SiteView,
     ) -> ArticlePage<'a> {
         let url = format!("{}{}", site.base_url, article.path());
@@ -287,6 +310,7 @@ impl<'a> ArticlePage<'a> {
         let description = article.standfirst.as_deref().unwrap_or(&article.teaser);
         let json_ld = json_ld(article, &url, published, updated, description, site);
         ArticlePage {
+            story: StoryLinkView::new(article.story_id, other_reports),
             related: related
                 .iter()
                 .map(|(r, _)| ListItemView::related(r))
@@ -381,6 +405,7 @@ fn json_ld(
 pub struct ListItemView<'a> {
     path: String,
     title: &'a str,
+    source: Option<&'a str>,
     teaser: &'a str,
     section: Option<TermView<'a>>,
     authors: String,
@@ -404,6 +429,7 @@ impl<'a> From<&'a Article> for ListItemView<'a> {
         ListItemView {
             path: a.path(),
             title: &a.title,
+            source: a.source.as_deref(),
             teaser: a.standfirst.as_deref().unwrap_or(&a.teaser),
             section: a.section.as_ref().map(TermView::from),
             authors: a
@@ -414,6 +440,31 @@ impl<'a> From<&'a Article> for ListItemView<'a> {
                 .join(", "),
             published_iso: iso_time(published),
             published_human: human_time(published),
+        }
+    }
+}
+
+/// The story page model: every public report of one story, oldest first.
+#[derive(Serialize)]
+pub struct StoryPage<'a> {
+    heading: &'a str,
+    canonical: String,
+    description: String,
+    reports: Vec<ListItemView<'a>>,
+}
+
+impl<'a> StoryPage<'a> {
+    /// The page of `story`, headed by its first report's headline.
+    pub fn new(story: &'a dateline_app::reading::Story, site: &SiteView) -> StoryPage<'a> {
+        let heading = story.reports.first().map_or("", |a| a.title.as_str());
+        StoryPage {
+            heading,
+            canonical: format!("{}/story/{}", site.base_url, story.id),
+            description: format!(
+                "{} reports of one story, in the order they were published.",
+                story.reports.len()
+            ),
+            reports: story.reports.iter().map(ListItemView::related).collect(),
         }
     }
 }
@@ -442,7 +493,18 @@ pub struct ErrorPage {
     pub message: String,
 }
 
-/// One search result.
+/// Another report of a search result's story.
+#[derive(Serialize)]
+pub struct OtherReportView<'a> {
+    /// Article path.
+    pub path: String,
+    /// Headline.
+    pub title: &'a str,
+    /// Who reported it.
+    pub source: Option<&'a str>,
+}
+
+/// One search result (one story) on the search page.
 #[derive(Serialize)]
 pub struct SearchItemView<'a> {
     /// Article path.
@@ -457,6 +519,10 @@ pub struct SearchItemView<'a> {
     pub published_iso: String,
     /// Reader time.
     pub published_human: String,
+    /// Other matching reports of the same story, folded under this one.
+    pub others: Vec<OtherReportView<'a>>,
+    /// The story page, when there are other reports.
+    pub story_href: Option<String>,
 }
 
 /// The search page model.

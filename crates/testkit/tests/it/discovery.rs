@@ -23,7 +23,7 @@ Fishermen said repairs by the Ministry of Transport took nine days and cost 4.2 
 \"We are back at sea,\" said Salim al-Harthy, who leads the fishermen's association.\n\n\
 Officials in Muscat said the port would handle 120 boats a day by next month.";
 
-fn rewrite() -> String {
+pub(crate) fn rewrite() -> String {
     // The same story as filed by another desk: sentences reordered, figures updated, the
     // attribution changed, the last paragraph dropped.
     "Fishermen returned to sea at Sur on Monday, when the harbour reopened. \"We are back at sea,\" \
@@ -733,7 +733,12 @@ async fn search_never_hands_out_a_cursor_it_then_refuses() {
     for n in 0..25 {
         t.arrange_article(story(
             &format!("Lighthouse keepers, part {n}"),
-            "The lighthouse keepers met again.",
+            // Words of their own, so that each is a story of its own (search shows one
+            // result per story).
+            &format!(
+                "The lighthouse keepers met about k{n}alpha k{n}bravo k{n}charlie k{n}delta \
+                 k{n}echo k{n}foxtrot k{n}golf k{n}hotel."
+            ),
             "World",
             n + 1,
         ))

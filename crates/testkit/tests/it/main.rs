@@ -21,4 +21,5 @@ mod render_budget;
 mod slugs;
 mod store;
 mod store_editor;
+mod stories;
 mod throttle;

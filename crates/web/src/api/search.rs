@@ -86,28 +86,39 @@ pub async fn search(
         offset,
         limit,
     };
-    let (results, page) = state.app.search(&query).await?;
+    let page = state.app.search_stories(&query).await?;
     let base = &state.app.config().base_url;
-    let items: Vec<_> = results
+    let items: Vec<_> = page
+        .hits
         .iter()
-        .map(|(a, snippet, score)| {
+        .map(|hit| {
+            let a = &hit.article;
             json!({
                 "slug": a.slug.as_str(),
                 "external_id": a.external_id,
                 "title": a.title,
                 "teaser": a.teaser,
-                "snippet": snippet,
+                "snippet": hit.snippet_html,
                 "section": a.section.as_ref().map(|s| s.slug.as_str()),
                 "story_id": a.story_id.to_string(),
                 "url": format!("{base}{}", a.path()),
                 "published_at": a.published_at.map(iso_time),
-                "score": score,
+                "score": hit.score,
+                "other_reports": hit.other_reports.iter().map(|o| json!({
+                    "slug": o.slug.as_str(),
+                    "title": o.title,
+                    "source": o.source,
+                    "url": format!("{base}{}", o.path()),
+                    "published_at": o.published_at.map(iso_time),
+                })).collect::<Vec<_>>(),
             })
         })
         .collect();
     // Only a cursor this API accepts: none past the deepest offset it serves.
-    let next = offset + limit;
-    let next = (next < page.total && next <= max_offset).then(|| next.to_string());
+    let next = page
+        .next_offset
+        .filter(|next| *next <= max_offset)
+        .map(|next| next.to_string());
     let body =
         json!({ "items": items, "next_cursor": next, "total": page.total, "fuzzy": page.fuzzy });
     Ok(([(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response())

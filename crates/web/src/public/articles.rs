@@ -26,9 +26,11 @@ async fn render(state: &WebState, slug: &str) -> Result<Response, WebError> {
         Ok(data) => {
             let site = state.site();
             let nav = state.nav().await;
-            let page = ArticlePage::new(&data.article, &data.related, &site);
+            let page = ArticlePage::new(&data.article, &data.related, data.other_reports, &site);
             let html = state.templates.render("article.html", &site, &nav, page)?;
             // The page shows its related articles too: a change to any of them refreshes it.
+            // The story link counts the other reports: the indexer refreshes every member's
+            // page when one joins or leaves (their `article:` keys).
             let mut keys = vec![format!("article:{}", data.article.id), "nav".to_owned()];
             keys.extend(
                 data.related

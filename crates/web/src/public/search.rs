@@ -7,7 +7,7 @@ use dateline_app::reading::{SearchQuery, Sort};
 use serde::Deserialize;
 
 use crate::extract::ApiQuery;
-use crate::views::{human_time, iso_time, SearchItemView, SearchPageView};
+use crate::views::{human_time, iso_time, OtherReportView, SearchItemView, SearchPageView};
 use crate::{WebError, WebState};
 
 /// Results per page.
@@ -58,7 +58,7 @@ async fn render(state: &WebState, p: SearchParams) -> Result<Response, WebError>
             )?,
         };
     let searching = !q.trim().is_empty() || section.is_some();
-    let (results, total, fuzzy) = if searching {
+    let (results, total, fuzzy, next_offset) = if searching {
         let query = SearchQuery {
             text: q.clone(),
             section: section.clone(),
@@ -71,33 +71,45 @@ async fn render(state: &WebState, p: SearchParams) -> Result<Response, WebError>
             limit: PAGE,
             ..SearchQuery::default()
         };
-        let (results, page) = state.app.search(&query).await?;
-        (results, page.total, page.fuzzy)
+        let page = state.app.search_stories(&query).await?;
+        (page.hits, page.total, page.fuzzy, page.next_offset)
     } else {
-        (Vec::new(), 0, false)
+        (Vec::new(), 0, false, None)
     };
     let items = results
         .iter()
-        .map(|(a, snippet, _)| {
+        .map(|hit| {
+            let a = &hit.article;
             let published = a.published_at.unwrap_or(a.created_at);
             SearchItemView {
                 path: a.path(),
                 title: &a.title,
                 section: a.section.as_ref().map(|s| s.name.as_str()),
-                snippet,
+                snippet: &hit.snippet_html,
                 published_iso: iso_time(published),
                 published_human: human_time(published),
+                others: hit
+                    .other_reports
+                    .iter()
+                    .map(|o| OtherReportView {
+                        path: o.path(),
+                        title: &o.title,
+                        source: o.source.as_deref(),
+                    })
+                    .collect(),
+                story_href: (!hit.other_reports.is_empty())
+                    .then(|| format!("/story/{}", a.story_id)),
             }
         })
         .collect();
     // Only a link this page accepts: none past the deepest offset it serves.
-    let next_href = (offset + PAGE < total && offset + PAGE <= max_offset).then(|| {
+    let next_href = next_offset.filter(|next| *next <= max_offset).map(|next| {
         let mut url = form_urlencoded_pairs(&[
             ("q", &q),
             ("section", section.as_deref().unwrap_or("")),
             ("sort", if date_order { "date" } else { "relevance" }),
         ]);
-        url.push_str(&format!("&cursor={}", offset + PAGE));
+        url.push_str(&format!("&cursor={next}"));
         format!("/search?{url}")
     });
     let view = SearchPageView {
