@@ -9,15 +9,16 @@ pub mod auth;
 pub mod people;
 pub mod related;
 pub mod session;
+mod views;
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use serde_json::{json, Value};
 
 use crate::{WebError, WebState};
 use session::Editor;
+use views::{Frame, MessagePage, NewsroomView};
 
 /// The newsroom's HTML routes.
 pub fn routes() -> Router<WebState> {
@@ -48,23 +49,25 @@ pub fn routes() -> Router<WebState> {
         .route("/admin/keys/{id}/revoke", post(people::revoke_key))
 }
 
-/// Renders a newsroom page with `status`, adding who is signed in and their CSRF token.
-pub(crate) fn page(
+/// Renders a newsroom page with `status`, framed with who is signed in and their CSRF token.
+fn page<P: NewsroomView>(
     state: &WebState,
     status: StatusCode,
-    template: &str,
     editor: Option<&Editor>,
-    mut ctx: Value,
+    view: &P,
 ) -> Result<Response, WebError> {
-    if let (Some(e), Some(map)) = (editor, ctx.as_object_mut()) {
-        let user = &e.signed_in.user;
-        map.insert(
-            "me".into(),
-            json!({"id": user.id, "name": user.name, "email": user.email, "role": user.role.as_str()}),
-        );
-        map.insert("csrf".into(), json!(e.csrf()));
-    }
-    let html = state.templates.render(template, &state.site(), &[], ctx)?;
+    render(state, status, Frame::new(editor, None, view))
+}
+
+/// Renders a framed page (the pre-session pages bring their form token in the frame).
+fn render<P: NewsroomView>(
+    state: &WebState,
+    status: StatusCode,
+    frame: Frame<'_, P>,
+) -> Result<Response, WebError> {
+    let html = state
+        .templates
+        .render_newsroom(P::TEMPLATE, &state.site(), &frame)?;
     Ok((
         status,
         [
@@ -101,13 +104,13 @@ pub(crate) fn error_page(state: &WebState, editor: Option<&Editor>, error: WebEr
             .join("; "),
         other => other.public_message(),
     };
-    match page(
-        state,
-        status,
-        "newsroom/message.html",
-        editor,
-        json!({"title": title, "message": message, "code": error.code()}),
-    ) {
+    let view = MessagePage {
+        title,
+        message: &message,
+        code: Some(error.code()),
+        link: None,
+    };
+    match page(state, status, editor, &view) {
         Ok(mut r) => {
             if let Some(v) = error.retry_after() {
                 r.headers_mut().insert(header::RETRY_AFTER, v.into());

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use dateline_core::{Article, Term};
-use minijinja::Environment;
+use minijinja::{Environment, UndefinedBehavior};
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use serde::Serialize;
 use serde_json::json;
@@ -72,7 +72,14 @@ const NEWSROOM_TEMPLATES: [(&str, &str); 14] = [
 
 /// The compiled templates.
 pub struct Templates {
+    /// Reader pages. Lenient about undefined names: `base.html` reads `search_q`, which
+    /// only the search page's view has.
     env: Environment<'static>,
+    /// The newsroom's pages, strict about undefined names: every page is a typed view
+    /// (`newsroom::views`) that provides each name its template reads, even as `none`, so
+    /// a name missing from the view is a bug, and it fails the render rather than leaving a
+    /// blank field, a form without its token or a banner that never shows.
+    newsroom: Environment<'static>,
     asset_version: String,
 }
 
@@ -87,16 +94,20 @@ impl Templates {
         env.add_template("error.html", include_str!("../templates/error.html"))?;
         env.add_template("search.html", include_str!("../templates/search.html"))?;
         env.add_template("story.html", include_str!("../templates/story.html"))?;
+        let mut newsroom = Environment::new();
+        newsroom.set_formatter(html_formatter);
+        newsroom.set_undefined_behavior(UndefinedBehavior::Strict);
         for (name, source) in NEWSROOM_TEMPLATES {
-            env.add_template(name, source)?;
+            newsroom.add_template(name, source)?;
         }
         Ok(Templates {
             env,
+            newsroom,
             asset_version: crate::assets::asset_version(),
         })
     }
 
-    /// Renders `name` with `page` plus the site-wide context.
+    /// Renders the reader page `name` with `page` plus the site-wide context.
     pub fn render<T: Serialize>(
         &self,
         name: &str,
@@ -107,6 +118,19 @@ impl Templates {
         let template = self.env.get_template(name)?;
         let nav: Vec<TermView<'_>> = nav.iter().map(TermView::from).collect();
         let ctx = minijinja::context! { site => site, nav => nav, asset_version => &self.asset_version, ..minijinja::Value::from_serialize(&page) };
+        Ok(template.render(ctx)?)
+    }
+
+    /// Renders the newsroom template `name` with `page` (which brings every name the
+    /// template reads) plus the site's name and the asset version.
+    pub(crate) fn render_newsroom<T: Serialize>(
+        &self,
+        name: &str,
+        site: &SiteView,
+        page: &T,
+    ) -> Result<String, WebError> {
+        let template = self.newsroom.get_template(name)?;
+        let ctx = minijinja::context! { site => site, asset_version => &self.asset_version, ..minijinja::Value::from_serialize(page) };
         Ok(template.render(ctx)?)
     }
 }

@@ -2122,3 +2122,193 @@ async fn publishing_after_cancelling_a_schedule_publishes_now() {
         );
     }
 }
+
+/// Every newsroom page, in each state a request can put it in, rendered by the real server.
+/// The newsroom's templates are strict about undefined names, so a name a template reads
+/// that its view does not provide answers 500 here instead of an empty field.
+#[tokio::test]
+async fn every_newsroom_page_renders_every_name_its_template_reads() {
+    let t = TestApp::spawn(Backend::Sqlite).await.expect("app");
+    let admin = t.signed_in(Role::Admin).await.expect("admin");
+    let other = t.signed_in(Role::Editor).await.expect("editor");
+    let contributor = t.signed_in(Role::Contributor).await.expect("contributor");
+    let anon = t.anonymous().expect("anon");
+    let id = draft(&t, "Every page", "First words.").await;
+    let path = format!("/admin/articles/{id}");
+
+    let mut pages: Vec<(&str, reqwest::Response, u16)> = Vec::new();
+    pages.push(("sign-in", anon.get("/signin").await.expect("signin"), 200));
+    let r = anon
+        .send(anon.client.post(anon.url("/signin")).form(&[
+            ("email", "nobody@example.test"),
+            ("password", "wrong password"),
+        ]))
+        .await
+        .expect("refused sign-in");
+    pages.push(("sign-in without its form token", r, 403));
+    let r = sign_in_by_hand(&t, &bare_client(), &admin.email, "not the password").await;
+    pages.push(("sign-in, wrong password", r, 401));
+    pages.push((
+        "expired reset link",
+        anon.get("/reset/0000").await.expect("reset"),
+        404,
+    ));
+    pages.push(("list", admin.get("/admin").await.expect("list"), 200));
+    pages.push((
+        "list, filtered and searched",
+        admin
+            .get("/admin?q=every&status=draft&section=news&author=x")
+            .await
+            .expect("list"),
+        200,
+    ));
+    pages.push((
+        "new article",
+        admin.get("/admin/articles/new").await.expect("new"),
+        200,
+    ));
+    let r = admin
+        .post_form("/admin/articles", &editor_form("", "", "", "save"))
+        .await
+        .expect("refused create");
+    pages.push(("new article, refused", r, 422));
+    pages.push((
+        "editor, draft",
+        admin.get(&format!("{path}/edit")).await.expect("edit"),
+        200,
+    ));
+    let r = admin
+        .post_form(&path, &editor_form("1", "", "No title.", "save"))
+        .await
+        .expect("refused save");
+    pages.push(("editor, refused save", r, 422));
+    let r = admin
+        .post_form(
+            &path,
+            &editor_form("1", "Every page", "Second words.", "publish"),
+        )
+        .await
+        .expect("publish");
+    assert_eq!(r.status(), 303, "publish");
+    pages.push((
+        "editor, published, with flash",
+        admin
+            .get(&format!("{path}/edit?done=published"))
+            .await
+            .expect("edit"),
+        200,
+    ));
+    pages.push((
+        "editor, an old revision loaded",
+        admin
+            .get(&format!("{path}/edit?from_revision=1"))
+            .await
+            .expect("edit"),
+        200,
+    ));
+    pages.push((
+        "editor, refused related change",
+        admin
+            .get(&format!("{path}/edit?related_error=not-found"))
+            .await
+            .expect("edit"),
+        200,
+    ));
+    let r = other
+        .post_form(
+            &path,
+            &editor_form("1", "Every page", "Stale words.", "save"),
+        )
+        .await
+        .expect("conflict");
+    pages.push(("conflict", r, 409));
+    pages.push((
+        "history",
+        admin
+            .get(&format!("{path}/history"))
+            .await
+            .expect("history"),
+        200,
+    ));
+    pages.push((
+        "diff",
+        admin
+            .get(&format!("{path}/diff?from=1&to=2"))
+            .await
+            .expect("diff"),
+        200,
+    ));
+    pages.push((
+        "account",
+        admin.get("/admin/account").await.expect("account"),
+        200,
+    ));
+    pages.push((
+        "users",
+        admin.get("/admin/users").await.expect("users"),
+        200,
+    ));
+    let new_user = [
+        ("email", "new@example.test"),
+        ("name", "New"),
+        ("role", "author"),
+        ("password", "a long enough password"),
+    ];
+    let r = admin
+        .post_form("/admin/users", &new_user)
+        .await
+        .expect("add");
+    pages.push(("users, account created", r, 200));
+    let r = admin
+        .post_form("/admin/users", &new_user)
+        .await
+        .expect("dup");
+    pages.push(("users, duplicate email", r, 409));
+    let r = admin
+        .post_form(
+            "/admin/users",
+            &[
+                ("email", ""),
+                ("name", ""),
+                ("role", "author"),
+                ("password", ""),
+            ],
+        )
+        .await
+        .expect("refused");
+    pages.push(("users, refused form", r, 422));
+    let r = admin
+        .post_form(
+            &format!("/admin/users/{}", other.user_id),
+            &[("action", "reset_link")],
+        )
+        .await
+        .expect("reset link");
+    pages.push(("users, reset link", r, 200));
+    pages.push(("keys", admin.get("/admin/keys").await.expect("keys"), 200));
+    let r = admin
+        .post_form("/admin/keys", &[("name", "wire"), ("role", "editor")])
+        .await
+        .expect("new key");
+    pages.push(("keys, new key", r, 200));
+    pages.push((
+        "403 page",
+        contributor.get("/admin/users").await.expect("403"),
+        403,
+    ));
+    pages.push((
+        "404 page",
+        admin.get("/admin/articles/999999/edit").await.expect("404"),
+        404,
+    ));
+
+    for (what, r, want) in pages {
+        let status = r.status().as_u16();
+        let body = r.text().await.expect("body");
+        assert_eq!(status, want, "{what}: {body}");
+        assert!(
+            body.contains(r#"<body class="newsroom">"#) && body.trim_end().ends_with("</html>"),
+            "{what}: not a whole newsroom page: {body}"
+        );
+    }
+}

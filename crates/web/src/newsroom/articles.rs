@@ -9,16 +9,7 @@ mod history;
 mod list;
 mod save;
 
-use chrono::{DateTime, Utc};
-use serde_json::{json, Value};
-
-use crate::views::{human_time, iso_time};
-
 pub use editor::{edit, new_page};
 pub use history::{diff, history, restore};
 pub use list::list;
 pub use save::{create, delete, save};
-
-fn time_json(t: DateTime<Utc>) -> Value {
-    json!({"iso": iso_time(t), "human": human_time(t)})
-}

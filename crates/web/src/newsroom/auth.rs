@@ -5,26 +5,24 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use dateline_app::sessions::NewSession;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::session::{
     cookie, device_cookie, form_cookie, form_token, safe_next, session_cookies, signed_out,
     EditorForm, PublicForm, DEVICE_COOKIE, SESSION_COOKIE,
 };
-use super::{error_page, page, see_other};
+use super::views::{Frame, LinkView, MessagePage, NewsroomView, ResetPage, SetupPage, SignInPage};
+use super::{error_page, page, render, see_other};
 use crate::{WebError, WebState};
 
 /// A page rendered before sign-in, with a pre-session form token (set as a cookie if new).
-fn public_page(
+fn public_page<P: NewsroomView>(
     state: &WebState,
     headers: &HeaderMap,
     status: StatusCode,
-    template: &str,
-    mut ctx: serde_json::Value,
+    view: &P,
 ) -> Result<Response, WebError> {
     let (token, fresh) = form_token(headers);
-    ctx["form_token"] = json!(token);
-    let mut response = page(state, status, template, None, ctx)?;
+    let mut response = render(state, status, Frame::new(None, Some(token.as_str()), view))?;
     if fresh {
         response
             .headers_mut()
@@ -53,8 +51,11 @@ pub async fn signin_page(
         &state,
         &headers,
         StatusCode::OK,
-        "newsroom/signin.html",
-        json!({"next": next, "email": ""}),
+        &SignInPage {
+            next: &next,
+            email: "",
+            error: None,
+        },
     )
 }
 
@@ -87,17 +88,18 @@ pub async fn signin(
         Err(e @ (dateline_app::Error::Unauthenticated | dateline_app::Error::Throttled { .. })) => {
             let throttled = matches!(e, dateline_app::Error::Throttled { .. });
             let error = WebError::App(e);
-            let mut response = public_page(
-                &state,
-                &headers,
-                error.status(),
-                "newsroom/signin.html",
-                json!({
-                    "next": next,
-                    "email": form.email.chars().take(254).collect::<String>(),
-                    "error": if throttled { error.public_message() } else { "That email and password do not match an account.".to_owned() },
-                }),
-            )?;
+            let refusal = if throttled {
+                error.public_message()
+            } else {
+                "That email and password do not match an account.".to_owned()
+            };
+            let email: String = form.email.chars().take(254).collect();
+            let view = SignInPage {
+                next: &next,
+                email: &email,
+                error: Some(&refusal),
+            };
+            let mut response = public_page(&state, &headers, error.status(), &view)?;
             if let Some(secs) = error.retry_after() {
                 response
                     .headers_mut()
@@ -168,8 +170,11 @@ pub async fn setup_page(
         &state,
         &headers,
         StatusCode::OK,
-        "newsroom/setup.html",
-        json!({"email": "", "name": ""}),
+        &SetupPage {
+            email: "",
+            name: "",
+            errors: None,
+        },
     )
 }
 
@@ -218,8 +223,11 @@ pub async fn setup(
             &state,
             &headers,
             StatusCode::UNPROCESSABLE_ENTITY,
-            "newsroom/setup.html",
-            json!({"email": form.email, "name": form.name, "errors": fields}),
+            &SetupPage {
+                email: &form.email,
+                name: &form.name,
+                errors: Some(&fields),
+            },
         ),
         Err(e) => Ok(error_page(&state, None, e.into())),
     }
@@ -236,8 +244,11 @@ pub async fn reset_page(
             &state,
             &headers,
             StatusCode::OK,
-            "newsroom/reset.html",
-            json!({"token": token, "email": user.email}),
+            &ResetPage {
+                token: &token,
+                email: &user.email,
+                errors: None,
+            },
         ),
         Err(dateline_app::Error::NotFound) => Ok(expired_link(&state)),
         Err(e) => Err(e.into()),
@@ -245,13 +256,13 @@ pub async fn reset_page(
 }
 
 fn expired_link(state: &WebState) -> Response {
-    match page(
-        state,
-        StatusCode::NOT_FOUND,
-        "newsroom/message.html",
-        None,
-        json!({"title": "This link has expired", "message": "Reset links work once and for 24 hours. Ask an admin for a new one (dateline user reset-link EMAIL)."}),
-    ) {
+    let view = MessagePage {
+        title: "This link has expired",
+        message: "Reset links work once and for 24 hours. Ask an admin for a new one (dateline user reset-link EMAIL).",
+        code: None,
+        link: None,
+    };
+    match page(state, StatusCode::NOT_FOUND, None, &view) {
         Ok(r) => r,
         Err(e) => e.into_response(),
     }
@@ -278,9 +289,16 @@ pub async fn reset(
         Ok(_) => page(
             &state,
             StatusCode::OK,
-            "newsroom/message.html",
             None,
-            json!({"title": "Password changed", "message": "Your new password is set and every old session has been signed out.", "link": {"href": "/signin", "text": "Sign in"}}),
+            &MessagePage {
+                title: "Password changed",
+                message: "Your new password is set and every old session has been signed out.",
+                code: None,
+                link: Some(LinkView {
+                    href: "/signin",
+                    text: "Sign in",
+                }),
+            },
         ),
         Err(dateline_app::Error::NotFound) => Ok(expired_link(&state)),
         Err(dateline_app::Error::Invalid(fields)) => {
@@ -294,8 +312,11 @@ pub async fn reset(
                 &state,
                 &headers,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "newsroom/reset.html",
-                json!({"token": token, "email": email, "errors": fields}),
+                &ResetPage {
+                    token: &token,
+                    email: &email,
+                    errors: Some(&fields),
+                },
             )
         }
         Err(e) => Err(e.into()),

@@ -4,26 +4,22 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use dateline_app::sessions::require_admin;
-use dateline_core::Role;
+use dateline_core::{FieldErrors, Role};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use super::auth::EmptyForm;
 use super::session::{signed_out, Editor, EditorForm};
+use super::views::{
+    AccountPage, KeyRow, KeysPage, NewKeyView, NewUserView, UserRow, UsersOutcome, UsersPage,
+};
 use super::{error_page, page, see_other};
 use crate::views::human_time;
 use crate::{WebError, WebState};
 
 /// `GET /admin/account`.
 pub async fn account(State(state): State<WebState>, editor: Editor) -> Response {
-    page(
-        &state,
-        StatusCode::OK,
-        "newsroom/account.html",
-        Some(&editor),
-        json!({}),
-    )
-    .unwrap_or_else(|e| error_page(&state, Some(&editor), e))
+    page(&state, StatusCode::OK, Some(&editor), &AccountPage {})
+        .unwrap_or_else(|e| error_page(&state, Some(&editor), e))
 }
 
 /// `POST /admin/account/signout-everywhere`: ends every session of the user, this one
@@ -47,40 +43,48 @@ pub async fn signout_everywhere(
     }
 }
 
+/// The users page, with what the last action did (`outcome`).
 async fn users_page(
     state: &WebState,
     editor: &Editor,
     status: StatusCode,
-    extra: Value,
+    outcome: UsersOutcome<'_>,
 ) -> Result<Response, WebError> {
     let users = state.app.users(&editor.actor()).await?;
-    let rows: Vec<Value> = users
+    let rows = users
         .iter()
-        .map(|u| {
-            json!({
-                "id": u.id, "email": u.email, "name": u.name, "role": u.role.as_str(),
-                "disabled": u.disabled_at.is_some(), "created": human_time(u.created_at),
-                "me": u.id == editor.signed_in.user.id,
-            })
+        .map(|u| UserRow {
+            id: u.id,
+            email: &u.email,
+            name: &u.name,
+            role: u.role.as_str(),
+            disabled: u.disabled_at.is_some(),
+            created: human_time(u.created_at),
+            me: u.id == editor.signed_in.user.id,
         })
         .collect();
-    let mut ctx = json!({"users": rows, "roles": ["contributor", "author", "editor", "admin"]});
-    if let (Some(map), Value::Object(more)) = (ctx.as_object_mut(), extra) {
-        map.extend(more);
+    let view = UsersPage::new(rows, outcome);
+    page(state, status, Some(editor), &view)
+}
+
+/// A users page outcome with only a banner.
+fn flashed(flash: String) -> UsersOutcome<'static> {
+    UsersOutcome {
+        flash: Some(flash),
+        ..UsersOutcome::default()
     }
-    page(state, status, "newsroom/users.html", Some(editor), ctx)
 }
 
 /// `GET /admin/users` (admins).
 pub async fn users(State(state): State<WebState>, editor: Editor) -> Response {
-    users_page(&state, &editor, StatusCode::OK, json!({}))
+    users_page(&state, &editor, StatusCode::OK, UsersOutcome::default())
         .await
         .unwrap_or_else(|e| error_page(&state, Some(&editor), e))
 }
 
 fn parse_role(raw: &str) -> Result<Role, WebError> {
     Role::parse(raw).ok_or_else(|| {
-        let mut e = dateline_core::FieldErrors::default();
+        let mut e = FieldErrors::default();
         e.add("role", "must be contributor, author, editor or admin");
         WebError::App(dateline_app::Error::Invalid(e))
     })
@@ -102,32 +106,46 @@ pub async fn add_user(
 ) -> Response {
     let result = async {
         let role = parse_role(&form.role)?;
+        let sent = || {
+            Some(NewUserView {
+                email: &form.email,
+                name: &form.name,
+                role: &form.role,
+            })
+        };
         match state
             .app
-            .add_user(&editor.actor(), &form.email, &form.name, role, &form.password)
+            .add_user(
+                &editor.actor(),
+                &form.email,
+                &form.name,
+                role,
+                &form.password,
+            )
             .await
         {
-            Ok(u) => users_page(
-                &state,
-                &editor,
-                StatusCode::OK,
-                json!({"flash": format!("Account created for {}.", u.email)}),
-            )
-            .await,
-            Err(dateline_app::Error::Invalid(fields)) => users_page(
-                &state,
-                &editor,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                json!({"errors": fields, "new": {"email": form.email, "name": form.name, "role": form.role}}),
-            )
-            .await,
-            Err(dateline_app::Error::Duplicate { .. }) => users_page(
-                &state,
-                &editor,
-                StatusCode::CONFLICT,
-                json!({"errors": {"email": "already has an account"}, "new": {"email": form.email, "name": form.name, "role": form.role}}),
-            )
-            .await,
+            Ok(u) => {
+                let flash = format!("Account created for {}.", u.email);
+                users_page(&state, &editor, StatusCode::OK, flashed(flash)).await
+            }
+            Err(dateline_app::Error::Invalid(fields)) => {
+                let outcome = UsersOutcome {
+                    errors: Some(fields),
+                    new: sent(),
+                    ..UsersOutcome::default()
+                };
+                users_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, outcome).await
+            }
+            Err(dateline_app::Error::Duplicate { .. }) => {
+                let mut errors = FieldErrors::default();
+                errors.add("email", "already has an account");
+                let outcome = UsersOutcome {
+                    errors: Some(errors),
+                    new: sent(),
+                    ..UsersOutcome::default()
+                };
+                users_page(&state, &editor, StatusCode::CONFLICT, outcome).await
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -172,8 +190,11 @@ pub async fn change_user(
             }
             "reset_link" => {
                 let link = state.app.reset_link_for(&actor, id).await?;
-                return users_page(&state, &editor, StatusCode::OK, json!({"reset_link": link}))
-                    .await;
+                let outcome = UsersOutcome {
+                    reset_link: Some(link),
+                    ..UsersOutcome::default()
+                };
+                return users_page(&state, &editor, StatusCode::OK, outcome).await;
             }
             _ => {
                 return Err(WebError::BadRequest {
@@ -182,38 +203,39 @@ pub async fn change_user(
                 })
             }
         };
-        users_page(&state, &editor, StatusCode::OK, json!({"flash": flash})).await
+        users_page(&state, &editor, StatusCode::OK, flashed(flash)).await
     }
     .await;
     result.unwrap_or_else(|e| error_page(&state, Some(&editor), e))
 }
 
+/// The keys page, with a key just made or a banner.
 async fn keys_page(
     state: &WebState,
     editor: &Editor,
     status: StatusCode,
-    extra: Value,
+    new_key: Option<NewKeyView<'_>>,
+    flash: Option<&str>,
 ) -> Result<Response, WebError> {
     let keys = state.app.api_keys(&editor.actor()).await?;
-    let rows: Vec<Value> = keys
+    let rows = keys
         .iter()
-        .map(|k| {
-            json!({
-                "id": k.id, "name": k.name, "role": k.role.as_str(), "prefix": k.prefix,
-                "created": human_time(k.created_at), "revoked": k.revoked_at.map(human_time),
-            })
+        .map(|k| KeyRow {
+            id: k.id,
+            name: &k.name,
+            role: k.role.as_str(),
+            prefix: &k.prefix,
+            created: human_time(k.created_at),
+            revoked: k.revoked_at.map(human_time),
         })
         .collect();
-    let mut ctx = json!({"keys": rows, "roles": ["editor", "admin"]});
-    if let (Some(map), Value::Object(more)) = (ctx.as_object_mut(), extra) {
-        map.extend(more);
-    }
-    page(state, status, "newsroom/keys.html", Some(editor), ctx)
+    let view = KeysPage::new(rows, new_key, flash);
+    page(state, status, Some(editor), &view)
 }
 
 /// `GET /admin/keys` (admins).
 pub async fn keys(State(state): State<WebState>, editor: Editor) -> Response {
-    keys_page(&state, &editor, StatusCode::OK, json!({}))
+    keys_page(&state, &editor, StatusCode::OK, None, None)
         .await
         .unwrap_or_else(|e| error_page(&state, Some(&editor), e))
 }
@@ -234,13 +256,11 @@ pub async fn add_key(
         require_admin(&editor.actor())?;
         let role = parse_role(&form.role)?;
         let (key, secret) = state.app.create_api_key(&form.name, role).await?;
-        keys_page(
-            &state,
-            &editor,
-            StatusCode::OK,
-            json!({"new_key": {"name": key.name, "secret": secret}}),
-        )
-        .await
+        let new_key = NewKeyView {
+            name: &key.name,
+            secret: &secret,
+        };
+        keys_page(&state, &editor, StatusCode::OK, Some(new_key), None).await
     }
     .await;
     result.unwrap_or_else(|e| error_page(&state, Some(&editor), e))
@@ -255,13 +275,7 @@ pub async fn revoke_key(
     let result = async {
         state.app.revoke_api_key(&editor.actor(), id).await?;
         tracing::info!(key.id = id, actor = %editor.signed_in.user.email, "API key revoked");
-        keys_page(
-            &state,
-            &editor,
-            StatusCode::OK,
-            json!({"flash": "Key revoked."}),
-        )
-        .await
+        keys_page(&state, &editor, StatusCode::OK, None, Some("Key revoked.")).await
     }
     .await;
     result.unwrap_or_else(|e| error_page(&state, Some(&editor), e))

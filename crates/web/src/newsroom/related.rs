@@ -5,67 +5,75 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 use dateline_app::articles::Actor;
-use dateline_app::discovery::RelatedChange;
+use dateline_app::discovery::{RelatedChange, RelatedOverview};
 use dateline_core::{Article, ArticleId};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use super::session::EditorForm;
+use super::views::{RelatedListed, RelatedPanel, RelatedShown, TimeView};
 use super::{error_page, see_other};
 use crate::extract::parse_id;
-use crate::views::{human_time, iso_time};
 use crate::{WebError, WebState};
 
 /// How many items the panel lists: the ones readers see and the next few in line.
 const PANEL_ITEMS: usize = 10;
 
-/// The panel's data for the editor page, or `None` for roles that may not change it.
-pub(super) async fn panel(
+/// What the panel shows for `article`, or `None` for roles that may not change it.
+pub(super) async fn overview(
     state: &WebState,
     actor: &Actor,
     article: &Article,
-) -> Result<Option<Value>, WebError> {
+) -> Result<Option<RelatedOverview>, WebError> {
     if !actor.role.is_editorial() {
         return Ok(None);
     }
-    let overview = state
-        .app
-        .related_overview(actor, article, PANEL_ITEMS)
-        .await?;
+    Ok(Some(
+        state
+            .app
+            .related_overview(actor, article, PANEL_ITEMS)
+            .await?,
+    ))
+}
+
+/// The panel's view of `overview`; readers see the first `count` of `shown`.
+pub(super) fn panel(overview: &RelatedOverview, count: usize) -> RelatedPanel<'_> {
     let shown_ids: Vec<ArticleId> = overview.shown.iter().map(|(a, _)| a.id).collect();
-    let shown: Vec<Value> = overview
+    let shown = overview
         .shown
         .iter()
-        .map(|(a, score)| {
-            json!({
-                "id": a.id.0,
-                "title": a.title,
-                "section": a.section.as_ref().map(|s| s.name.as_str()),
-                "published": a.published_at.map(|t| json!({"iso": iso_time(t), "human": human_time(t)})),
-                "pinned": overview.pinned.iter().any(|(id, _)| *id == a.id),
-                "score": format!("{score:.2}"),
-            })
+        .map(|(a, score)| RelatedShown {
+            id: a.id.0,
+            title: &a.title,
+            section: a.section.as_ref().map(|s| s.name.as_str()),
+            published: a.published_at.map(TimeView::from),
+            pinned: overview.pinned.iter().any(|(id, _)| *id == a.id),
+            score: format!("{score:.2}"),
         })
         .collect();
-    let listed = |items: &[(ArticleId, Option<Article>)], skip: &[ArticleId]| -> Vec<Value> {
-        items
-            .iter()
-            .filter(|(id, _)| !skip.contains(id))
-            .map(|(id, a)| {
-                json!({
-                    "id": id.0,
-                    "title": a.as_ref().map(|a| a.title.as_str()),
-                    "status": a.as_ref().map_or("deleted", |a| a.status.as_str()),
-                })
-            })
-            .collect()
-    };
-    Ok(Some(json!({
-        "count": state.app.config().related_count,
-        "shown": shown,
-        "pinned_elsewhere": listed(&overview.pinned, &shown_ids),
-        "excluded": listed(&overview.excluded, &[]),
-    })))
+    // Pins readers see are in `shown` already; the rest (unpublished, deleted) are listed
+    // apart so they can still be unpinned.
+    RelatedPanel {
+        count,
+        shown,
+        pinned_elsewhere: listed(&overview.pinned, &shown_ids),
+        excluded: listed(&overview.excluded, &[]),
+    }
+}
+
+/// Pinned or excluded articles not in `skip`; a deleted one keeps its number.
+fn listed<'a>(
+    items: &'a [(ArticleId, Option<Article>)],
+    skip: &[ArticleId],
+) -> Vec<RelatedListed<'a>> {
+    items
+        .iter()
+        .filter(|(id, _)| !skip.contains(id))
+        .map(|(id, a)| RelatedListed {
+            id: id.0,
+            title: a.as_ref().map(|a| a.title.as_str()),
+            status: a.as_ref().map_or("deleted", |a| a.status.as_str()),
+        })
+        .collect()
 }
 
 /// `POST /admin/articles/{id}/related`: one change, from a list button (`change`) or from

@@ -5,12 +5,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use dateline_app::revisions::{self, ArticleFields};
 use dateline_core::{Article, Status, Version};
-use serde_json::{json, Value};
 
 use super::super::page;
 use super::super::session::Editor;
+use super::super::views::{ConflictArticle, ConflictPage, SavedBy};
 use super::save::SaveForm;
-use super::time_json;
 use crate::{WebError, WebState};
 
 pub(super) async fn conflict_page(
@@ -30,28 +29,30 @@ pub(super) async fn conflict_page(
     // the one before it, so the user's own version stays in the slice as the baseline.
     let newer = log.iter().take_while(|r| r.version > based_on).count();
     let compared: Vec<_> = log.into_iter().take(newer + 1).collect();
-    let saved_by: Vec<Value> = revisions::summarise(&compared)
-        .iter()
-        .filter(|r| r.version > based_on)
-        .map(|r| json!({"version": r.version.0, "actor": r.actor, "at": time_json(r.created_at), "changes": r.changes}))
-        .collect();
-    let ctx = json!({
-        "article": {"id": theirs.id.0, "status": theirs.status.as_str(), "published": theirs.status == Status::Published},
-        "mine": form.fields,
-        "theirs": theirs_fields,
-        "merged": merge.fields,
-        "conflicted": merge.conflicted,
-        "diffs": diffs,
-        "based_on": based_on.0,
-        "current_version": theirs.version.0,
-        "saved_by": saved_by,
-        "correction_draft": form.correction,
-    });
-    page(
-        state,
-        StatusCode::CONFLICT,
-        "newsroom/conflict.html",
-        Some(editor),
-        ctx,
-    )
+    let summaries = revisions::summarise(&compared);
+    let view = ConflictPage {
+        article: ConflictArticle {
+            id: theirs.id.0,
+            published: theirs.status == Status::Published,
+        },
+        mine: &form.fields,
+        theirs: &theirs_fields,
+        merged: &merge.fields,
+        conflicted: &merge.conflicted,
+        diffs: &diffs,
+        based_on: based_on.0,
+        current_version: theirs.version.0,
+        saved_by: summaries
+            .iter()
+            .filter(|r| r.version > based_on)
+            .map(|r| SavedBy {
+                version: r.version.0,
+                actor: &r.actor,
+                at: r.created_at.into(),
+                changes: &r.changes,
+            })
+            .collect(),
+        correction_draft: &form.correction,
+    };
+    page(state, StatusCode::CONFLICT, Some(editor), &view)
 }

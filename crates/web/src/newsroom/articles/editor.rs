@@ -6,18 +6,22 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
 use dateline_app::revisions::{self, ArticleFields};
-use dateline_core::{Article, FieldErrors, Status, Version};
+use dateline_core::{Article, FieldErrors, Role, Status, Version};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
+use super::super::related;
 use super::super::session::Editor;
+use super::super::views::{
+    CorrectionView, EditorArticle, EditorPage, IdView, PresentView, TimeView,
+};
 use super::super::{error_page, page};
-use super::time_json;
 use crate::extract::parse_id;
 use crate::views::iso_time;
 use crate::{WebError, WebState};
 
-pub(super) struct EditorView<'a> {
+/// What the editor page's form holds and says, as the handler that shows it decided.
+pub(super) struct EditorContent<'a> {
+    /// The stored article; `None` for a new one.
     pub(super) article: Option<&'a Article>,
     pub(super) fields: &'a ArticleFields,
     pub(super) version: i64,
@@ -28,63 +32,79 @@ pub(super) struct EditorView<'a> {
     pub(super) correction_draft: &'a str,
 }
 
+/// The editor page showing `content`, with the section and author choices, who else is
+/// editing, the story's other versions and (for editorial roles) the related panel.
 pub(super) async fn editor_page(
     state: &WebState,
     editor: &Editor,
     status: StatusCode,
-    view: EditorView<'_>,
+    content: EditorContent<'_>,
 ) -> Result<Response, WebError> {
     let actor = editor.actor();
     let sections = state.app.section_names(&actor).await?;
     let authors = state.app.author_names(&actor).await?;
-    let mut ctx = json!({
-        "fields": view.fields,
-        "version": view.version,
-        "errors": view.errors,
-        "flash": view.flash,
-        "related_error": view.related_error,
-        "sections": sections,
-        "authors": authors,
-        "correction_draft": view.correction_draft,
-        "status": "draft",
-        "autosave": false,
-    });
-    if let Some(a) = view.article {
-        let others = state
-            .app
-            .others_present(editor.signed_in.user.id, a.id)
-            .await?;
-        let versions: Vec<Value> = state
-            .app
-            .other_versions(a.id)
-            .into_iter()
-            .map(|id| json!({"id": id.0}))
-            .collect();
-        ctx["article"] = json!({
-            "id": a.id.0,
-            "path": a.path(),
-            "public": a.is_public_at(Utc::now()),
-            "created": time_json(a.created_at),
-            "updated": time_json(a.updated_at),
-            "published": a.published_at.map(time_json),
-            "publish_at_utc": a.published_at.filter(|_| a.status == Status::Scheduled).map(iso_time),
-            "correction": a.correction.as_ref().map(|c| json!({"note": c.note, "at": time_json(c.at)})),
-            "word_count": a.word_count,
-        });
-        ctx["status"] = json!(a.status.as_str());
-        ctx["autosave"] = json!(matches!(a.status, Status::Draft | Status::Unpublished));
-        ctx["can_publish"] = json!(actor.may_publish(a));
-        ctx["can_delete"] = json!(actor.may_delete(a));
-        ctx["others"] = json!(others
+    let (others, other_versions, related) = match content.article {
+        Some(a) => (
+            state
+                .app
+                .others_present(editor.signed_in.user.id, a.id)
+                .await?,
+            state.app.other_versions(a.id),
+            related::overview(state, &actor, a).await?,
+        ),
+        None => (Vec::new(), Vec::new(), None),
+    };
+    let view = EditorPage {
+        fields: content.fields,
+        version: content.version,
+        errors: content.errors,
+        flash: content.flash,
+        related_error: content.related_error,
+        sections: &sections,
+        authors: &authors,
+        correction_draft: content.correction_draft,
+        status: content.article.map_or("draft", |a| a.status.as_str()),
+        // Published and scheduled text changes only by a deliberate save.
+        autosave: content
+            .article
+            .is_some_and(|a| matches!(a.status, Status::Draft | Status::Unpublished)),
+        can_publish: match content.article {
+            Some(a) => actor.may_publish(a),
+            None => actor.role >= Role::Author,
+        },
+        can_delete: content.article.is_some_and(|a| actor.may_delete(a)),
+        article: content.article.map(|a| EditorArticle {
+            id: a.id.0,
+            path: a.path(),
+            public: a.is_public_at(Utc::now()),
+            updated: a.updated_at.into(),
+            published: a.published_at.map(TimeView::from),
+            publish_at_utc: a
+                .published_at
+                .filter(|_| a.status == Status::Scheduled)
+                .map(iso_time),
+            correction: a.correction.as_ref().map(|c| CorrectionView {
+                note: &c.note,
+                at: c.at.into(),
+            }),
+            word_count: a.word_count,
+        }),
+        others: others
             .iter()
-            .map(|p| json!({"name": p.name, "email": p.email}))
-            .collect::<Vec<_>>());
-        ctx["other_versions"] = json!(versions);
-        ctx["related"] = json!(super::super::related::panel(state, &actor, a).await?);
-    } else {
-        ctx["can_publish"] = json!(actor.role >= dateline_core::Role::Author);
-    }
-    page(state, status, "newsroom/editor.html", Some(editor), ctx)
+            .map(|p| PresentView {
+                name: &p.name,
+                email: &p.email,
+            })
+            .collect(),
+        other_versions: other_versions
+            .iter()
+            .map(|id| IdView { id: id.0 })
+            .collect(),
+        related: related
+            .as_ref()
+            .map(|o| related::panel(o, state.app.config().related_count)),
+    };
+    page(state, status, Some(editor), &view)
 }
 
 /// `GET /admin/articles/new`.
@@ -93,7 +113,7 @@ pub async fn new_page(State(state): State<WebState>, editor: Editor) -> Response
         authors: editor.signed_in.user.name.clone(),
         ..ArticleFields::default()
     };
-    let view = EditorView {
+    let content = EditorContent {
         article: None,
         fields: &fields,
         version: 0,
@@ -102,7 +122,7 @@ pub async fn new_page(State(state): State<WebState>, editor: Editor) -> Response
         related_error: None,
         correction_draft: "",
     };
-    editor_page(&state, &editor, StatusCode::OK, view)
+    editor_page(&state, &editor, StatusCode::OK, content)
         .await
         .unwrap_or_else(|e| error_page(&state, Some(&editor), e))
 }
@@ -161,7 +181,7 @@ pub async fn edit(
                 flash_for(q.done.as_deref()).map(str::to_owned),
             ),
         };
-        let view = EditorView {
+        let content = EditorContent {
             article: Some(&article),
             fields: &fields,
             version: article.version.0,
@@ -170,10 +190,10 @@ pub async fn edit(
             related_error: q
                 .related_error
                 .as_deref()
-                .and_then(super::super::related::refusal_message),
+                .and_then(related::refusal_message),
             correction_draft: "",
         };
-        editor_page(&state, &editor, StatusCode::OK, view).await
+        editor_page(&state, &editor, StatusCode::OK, content).await
     }
     .await;
     result.unwrap_or_else(|e| error_page(&state, Some(&editor), e))

@@ -5,13 +5,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use dateline_app::revisions::{self, ArticleFields};
-use dateline_core::{Status, Version};
+use dateline_core::Version;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use super::super::session::{Editor, EditorForm};
+use super::super::views::{ArticleHead, DiffPage, HistoryPage, RevisionRow, StatusChange};
 use super::super::{error_page, page, see_other};
-use super::time_json;
 use crate::extract::parse_id;
 use crate::{WebError, WebState};
 
@@ -25,32 +24,25 @@ pub async fn history(
         let id = parse_id(&id)?;
         let actor = editor.actor();
         let (article, log) = state.app.revision_log(&actor, id).await?;
-        let rows: Vec<Value> = revisions::summarise(&log)
-            .iter()
-            .map(|r| {
-                json!({
-                    "version": r.version.0,
-                    "actor": r.actor,
-                    "at": time_json(r.created_at),
-                    "status": r.status.as_str(),
-                    "changes": r.changes,
-                    "added": r.added,
-                    "removed": r.removed,
-                    "current": r.version == article.version,
+        let summaries = revisions::summarise(&log);
+        let view = HistoryPage {
+            article: ArticleHead::of(&article),
+            revisions: summaries
+                .iter()
+                .map(|r| RevisionRow {
+                    version: r.version.0,
+                    actor: &r.actor,
+                    at: r.created_at.into(),
+                    status: r.status.as_str(),
+                    changes: &r.changes,
+                    added: r.added,
+                    removed: r.removed,
+                    current: r.version == article.version,
                 })
-            })
-            .collect();
-        page(
-            &state,
-            StatusCode::OK,
-            "newsroom/history.html",
-            Some(&editor),
-            json!({
-                "article": {"id": id.0, "title": article.title, "version": article.version.0, "published": article.status == Status::Published},
-                "revisions": rows,
-                "can_restore": actor.may_edit(&article),
-            }),
-        )
+                .collect(),
+            can_restore: actor.may_edit(&article),
+        };
+        page(&state, StatusCode::OK, Some(&editor), &view)
     }
     .await;
     result.unwrap_or_else(|e| error_page(&state, Some(&editor), e))
@@ -88,21 +80,17 @@ pub async fn diff(
             &ArticleFields::from_article(old),
             &ArticleFields::from_article(new),
         );
-        let status_change = (old.status != new.status)
-            .then(|| json!({"from": old.status.as_str(), "to": new.status.as_str()}));
-        page(
-            &state,
-            StatusCode::OK,
-            "newsroom/diff.html",
-            Some(&editor),
-            json!({
-                "article": {"id": id.0, "title": article.title, "version": article.version.0},
-                "from": older,
-                "to": newer,
-                "diffs": diffs,
-                "status_change": status_change,
+        let view = DiffPage {
+            article: ArticleHead::of(&article),
+            from: older,
+            to: newer,
+            diffs: &diffs,
+            status_change: (old.status != new.status).then(|| StatusChange {
+                from: old.status.as_str(),
+                to: new.status.as_str(),
             }),
-        )
+        };
+        page(&state, StatusCode::OK, Some(&editor), &view)
     }
     .await;
     result.unwrap_or_else(|e| error_page(&state, Some(&editor), e))

@@ -6,14 +6,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use dateline_app::newsroom::NewsroomFilter;
-use dateline_core::{ArticleId, Status};
+use dateline_core::{Article, ArticleId, Status};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use super::super::session::Editor;
+use super::super::views::{FullTextHit, ListFilters, ListPage, ListRow, TimeView};
 use super::super::{error_page, page};
-use super::time_json;
-use crate::{WebError, WebState};
+use crate::WebState;
 
 /// Filters of the article list.
 #[derive(Deserialize, Default)]
@@ -73,21 +72,28 @@ pub async fn list(
         let sections = state.app.section_names(&actor).await?;
         let authors = state.app.author_names(&actor).await?;
         let full_text = full_text_matches(&state, &q, status).await;
-        let rows: Vec<Value> = items
+        let rows = items
             .iter()
-            .map(|i| {
-                json!({
-                    "id": i.id.0,
-                    "title": i.title,
-                    "status": i.status.as_str(),
-                    "section": i.section,
-                    "authors": i.authors.join(", "),
-                    "owner": i.owner_name,
-                    "updated": time_json(i.updated_at),
-                    "published": i.published_at.map(time_json),
-                    "path": format!("/articles/{}", i.slug),
-                    "words": i.word_count,
-                })
+            .map(|i| ListRow {
+                id: i.id.0,
+                title: &i.title,
+                status: i.status.as_str(),
+                section: i.section.as_deref(),
+                authors: i.authors.join(", "),
+                updated: i.updated_at.into(),
+                published: i.published_at.map(TimeView::from),
+                path: format!("/articles/{}", i.slug),
+                words: i.word_count,
+            })
+            .collect();
+        let hits = full_text
+            .iter()
+            .map(|(a, snippet, _)| FullTextHit {
+                id: a.id.0,
+                title: &a.title,
+                snippet,
+                section: a.section.as_ref().map(|s| s.name.as_str()),
+                published: a.published_at.map(TimeView::from),
             })
             .collect();
         let mut next_href = None;
@@ -103,38 +109,27 @@ pub async fn list(
                 .ok()
                 .map(|s| format!("/admin?{s}"));
         }
-        Ok::<Value, dateline_app::Error>(json!({
-            "items": rows,
-            "sections": sections,
-            "authors": authors,
-            "statuses": ["draft", "scheduled", "published", "unpublished"],
-            "q": q.q.clone().unwrap_or_default(),
-            "status": status.map(|s| s.as_str()).unwrap_or(""),
-            "section": q.section.clone().unwrap_or_default(),
-            "author": q.author.clone().unwrap_or_default(),
-            "next_href": next_href,
-            "full_text": full_text,
-        }))
+        let filters = ListFilters {
+            q: q.q.as_deref().unwrap_or_default(),
+            status: status.map_or("", Status::as_str),
+            section: q.section.as_deref().unwrap_or_default(),
+            author: q.author.as_deref().unwrap_or_default(),
+        };
+        let view = ListPage::new(rows, (&sections, &authors), filters, next_href, hits);
+        page(&state, StatusCode::OK, Some(&editor), &view)
     }
     .await;
-    match result.map_err(WebError::from).and_then(|ctx| {
-        page(
-            &state,
-            StatusCode::OK,
-            "newsroom/list.html",
-            Some(&editor),
-            ctx,
-        )
-    }) {
-        Ok(r) => r,
-        Err(e) => error_page(&state, Some(&editor), e),
-    }
+    result.unwrap_or_else(|e| error_page(&state, Some(&editor), e))
 }
 
 /// Published articles whose text (not only the title) matches the list's search, from the
 /// search index, when the list is not filtered to unpublished work. A search failure only
 /// leaves this part out.
-async fn full_text_matches(state: &WebState, q: &ListQuery, status: Option<Status>) -> Vec<Value> {
+async fn full_text_matches(
+    state: &WebState,
+    q: &ListQuery,
+    status: Option<Status>,
+) -> Vec<(Article, String, f32)> {
     let text = q.q.as_deref().map(str::trim).unwrap_or_default();
     if text.is_empty() || status.is_some_and(|s| s != Status::Published) {
         return Vec::new();
@@ -150,18 +145,7 @@ async fn full_text_matches(state: &WebState, q: &ListQuery, status: Option<Statu
         ..dateline_app::reading::SearchQuery::default()
     };
     match state.app.search(&query).await {
-        Ok((hits, _)) => hits
-            .iter()
-            .map(|(a, snippet, _)| {
-                json!({
-                    "id": a.id.0,
-                    "title": a.title,
-                    "snippet": snippet,
-                    "section": a.section.as_ref().map(|s| s.name.as_str()),
-                    "published": a.published_at.map(time_json),
-                })
-            })
-            .collect(),
+        Ok((hits, _)) => hits,
         Err(e) => {
             tracing::warn!(error = %e, "newsroom full-text search failed");
             Vec::new()

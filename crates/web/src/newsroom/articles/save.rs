@@ -10,13 +10,12 @@ use dateline_app::articles::Actor;
 use dateline_app::editing::{EditorSave, SaveAction};
 use dateline_app::revisions::ArticleFields;
 use dateline_core::{Article, ArticleId, FieldErrors, Status, Version};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::super::session::{Editor, EditorForm};
 use super::super::{error_page, see_other};
 use super::conflict::conflict_page;
-use super::editor::{editor_page, EditorView};
+use super::editor::{editor_page, EditorContent};
 use crate::extract::parse_id;
 use crate::views::iso_time;
 use crate::{WebError, WebState};
@@ -113,7 +112,7 @@ pub async fn create(
     match state.app.create_article(&editor.actor(), input).await {
         Ok(a) => see_other(&format!("/admin/articles/{}/edit?done=created", a.id)),
         Err(dateline_app::Error::Invalid(errors)) => {
-            let view = EditorView {
+            let content = EditorContent {
                 article: None,
                 fields: &form.fields,
                 version: 0,
@@ -122,12 +121,21 @@ pub async fn create(
                 related_error: None,
                 correction_draft: "",
             };
-            editor_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, view)
+            editor_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, content)
                 .await
                 .unwrap_or_else(|e| error_page(&state, Some(&editor), e))
         }
         Err(e) => error_page(&state, Some(&editor), e.into()),
     }
+}
+
+/// The answer to a save sent by `editor.js` (autosave, Ctrl+S): what the page updates.
+#[derive(Serialize)]
+struct Saved {
+    version: i64,
+    saved_at: String,
+    word_count: i64,
+    status: &'static str,
 }
 
 /// `POST /admin/articles/{id}`: save, autosave, publish, schedule or unpublish.
@@ -149,12 +157,12 @@ pub async fn save(
     match save_inner(&state, &actor, id, &form).await {
         Ok(article) => {
             if json {
-                return axum::Json(json!({
-                    "version": article.version.0,
-                    "saved_at": iso_time(article.updated_at),
-                    "word_count": article.word_count,
-                    "status": article.status.as_str(),
-                }))
+                return axum::Json(Saved {
+                    version: article.version.0,
+                    saved_at: iso_time(article.updated_at),
+                    word_count: article.word_count,
+                    status: article.status.as_str(),
+                })
                 .into_response();
             }
             let done = match form.action.as_str() {
@@ -175,7 +183,7 @@ pub async fn save(
             let view_version = form.version.parse().unwrap_or(0);
             let result = match &current {
                 Ok(a) => {
-                    let view = EditorView {
+                    let content = EditorContent {
                         article: Some(a),
                         fields: &form.fields,
                         version: view_version,
@@ -184,7 +192,7 @@ pub async fn save(
                         related_error: None,
                         correction_draft: &form.correction,
                     };
-                    editor_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, view).await
+                    editor_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, content).await
                 }
                 Err(_) => Err(WebError::App(dateline_app::Error::Invalid(errors.clone()))),
             };
