@@ -28,7 +28,7 @@ use dateline_related::{Doc, Engine};
 use dateline_search::{SearchDoc, SearchIndex};
 
 pub use indexer::run;
-pub use stories::{Story, StoryHit, StorySearch};
+pub use stories::{Story, StoryChange, StoryHit, StorySearch};
 
 use crate::App;
 
@@ -53,6 +53,9 @@ pub(crate) struct Discovery {
     wake: tokio::sync::Notify,
     /// The store's identity, read once (it never changes for a store).
     store_identity: tokio::sync::OnceCell<String>,
+    /// The editors' story decisions as last read from the store, applied to every engine
+    /// this node builds or loads.
+    story_decisions: Mutex<Vec<dateline_related::StoryDecision>>,
 }
 
 impl Default for Discovery {
@@ -67,6 +70,7 @@ impl Default for Discovery {
             passes: AtomicU64::new(0),
             wake: tokio::sync::Notify::new(),
             store_identity: tokio::sync::OnceCell::new(),
+            story_decisions: Mutex::new(Vec::new()),
         }
     }
 }

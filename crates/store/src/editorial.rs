@@ -10,8 +10,10 @@ mod legacy;
 mod overrides;
 mod record;
 mod revisions;
+mod stories;
 mod write;
 
 pub use record::ArticleRecord;
 pub use revisions::Revision;
+pub use stories::{StoredStoryDecision, StoryDecisionKind};
 pub use write::WriteTx;

@@ -157,7 +157,16 @@ impl App {
     }
 
     /// Makes `engine` the one every request uses.
-    pub(super) fn install_engine(&self, engine: Engine) {
+    pub(super) fn install_engine(&self, mut engine: Engine) {
+        // Editors' story decisions hold in every engine, built or loaded.
+        engine.set_story_decisions(
+            &self
+                .inner
+                .discovery
+                .story_decisions
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()),
+        );
         *self
             .inner
             .discovery

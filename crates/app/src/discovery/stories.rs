@@ -10,7 +10,9 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use dateline_core::{Article, ArticleId};
+use dateline_related::StoryDecision;
 use dateline_search::SearchQuery;
+use dateline_store::editorial::StoryDecisionKind;
 
 use crate::{App, Error, Result};
 
@@ -163,5 +165,111 @@ impl App {
             fuzzy: page.fuzzy,
             next_offset,
         })
+    }
+}
+
+/// An editor's change to the stories of an article and another one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoryChange {
+    /// The two are one story, whatever the same-story test says.
+    Merge(ArticleId),
+    /// The two are never one story.
+    Split(ArticleId),
+    /// Withdraw the decision about the two: the same-story test decides again.
+    Forget(ArticleId),
+}
+
+impl App {
+    /// Records an editor's decision about the stories of `id` and another article. Editors
+    /// only; both articles must exist (any status but deleted). Every node regroups its
+    /// stories when it reads the change, and the decision survives rebuilds and reindexing
+    /// (it lives in the store).
+    pub async fn change_story(
+        &self,
+        actor: &crate::articles::Actor,
+        id: ArticleId,
+        change: StoryChange,
+    ) -> Result<()> {
+        actor.require(actor.role.is_editorial())?;
+        let (other, kind) = match change {
+            StoryChange::Merge(o) => (o, Some(StoryDecisionKind::Together)),
+            StoryChange::Split(o) => (o, Some(StoryDecisionKind::Apart)),
+            StoryChange::Forget(o) => (o, None),
+        };
+        if other == id {
+            return Err(Error::Invalid(
+                "an article is always its own story".into(),
+            ));
+        }
+        let mut tx = self.store().begin().await?;
+        tx.set_story_decision(id, other, kind, &actor.label, Utc::now())
+            .await?;
+        let touched = tx.commit().await?;
+        self.after_change(&touched);
+        tracing::info!(article.id = %id, other = %other, ?change, actor = %actor.label, "story decision");
+        Ok(())
+    }
+
+    /// The editors' decisions that involve `id`: (the other article, together?).
+    pub async fn story_decisions_of(&self, id: ArticleId) -> Result<Vec<(ArticleId, bool)>> {
+        Ok(self
+            .store()
+            .story_decisions()
+            .await?
+            .into_iter()
+            .filter_map(|d| {
+                let other = if d.a == id {
+                    d.b
+                } else if d.b == id {
+                    d.a
+                } else {
+                    return None;
+                };
+                Some((other, d.kind == StoryDecisionKind::Together))
+            })
+            .collect())
+    }
+
+    /// Reads the editors' story decisions from the store into this node's engine (and keeps
+    /// them for an engine built or loaded later). Returns the article ids whose story may
+    /// have changed.
+    pub(crate) async fn refresh_story_decisions(&self) -> Result<Vec<i64>> {
+        let decisions: Vec<StoryDecision> = self
+            .store()
+            .story_decisions()
+            .await?
+            .into_iter()
+            .map(|d| match d.kind {
+                StoryDecisionKind::Together => StoryDecision::Together(d.a.0, d.b.0),
+                StoryDecisionKind::Apart => StoryDecision::Apart(d.a.0, d.b.0),
+            })
+            .collect();
+        let mut engine = self
+            .inner
+            .discovery
+            .related
+            .write()
+            .unwrap_or_else(|p| p.into_inner());
+        let mut touched: Vec<i64> = Vec::new();
+        for d in engine.story_decisions().iter().chain(&decisions) {
+            let (StoryDecision::Together(a, b) | StoryDecision::Apart(a, b)) = *d;
+            for id in [a, b] {
+                touched.extend(engine.story_members(id));
+                touched.push(id);
+            }
+        }
+        engine.set_story_decisions(&decisions);
+        for id in touched.clone() {
+            touched.extend(engine.story_members(id));
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        *self
+            .inner
+            .discovery
+            .story_decisions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = decisions;
+        Ok(touched)
     }
 }
