@@ -20,6 +20,8 @@ mod scoring;
 mod slots;
 mod stories;
 
+pub use stories::StoryEvidence;
+
 use crate::minhash::LshTable;
 use crate::table::U64Map;
 use crate::vocab::Vocab;

@@ -29,7 +29,7 @@ mod table;
 mod text;
 mod vocab;
 
-pub use engine::Engine;
+pub use engine::{Engine, StoryEvidence};
 pub use snapshot::SnapshotError;
 
 /// One published article as the engine sees it: plain text, already extracted.
@@ -92,6 +92,12 @@ pub struct Config {
     /// Share of the names and figures of the article with fewer of them that the other one
     /// also has (weighted by IDF), for the rewrite signal. Default 0.8.
     pub rewrite_entity_overlap: f32,
+    /// Reports of one event published at most this many hours apart may be one story on
+    /// their content alone, without shared word runs (see `engine/stories.rs`). Default
+    /// 48: outlets report an event within a day or two of each other, while the next
+    /// occurrence of the same kind of event (the next match, another crash on the same
+    /// coast) comes days or weeks later. Non-finite or non-positive turns the test off.
+    pub event_window_hours: f64,
 }
 
 impl Default for Config {
@@ -107,6 +113,7 @@ impl Default for Config {
             duplicate_containment: 0.5,
             rewrite_cosine: 0.8,
             rewrite_entity_overlap: 0.8,
+            event_window_hours: 48.0,
         }
     }
 }
