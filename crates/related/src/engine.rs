@@ -15,6 +15,7 @@
 //! IDF is never stored: it is computed at query time from document frequencies, so every
 //! score reflects the collection as it is now.
 
+mod lists;
 mod persistence;
 mod scoring;
 mod slots;

@@ -36,6 +36,11 @@ impl Vocab {
         self.docs += 1;
     }
 
+    /// Articles (versions) ever indexed.
+    pub(crate) fn docs(&self) -> u64 {
+        self.docs
+    }
+
     /// Counts one more document having the term; returns its document frequency.
     pub(crate) fn count(&mut self, hash: u64) -> u32 {
         let value = self.dictionary.entry(hash, 0);

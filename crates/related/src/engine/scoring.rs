@@ -17,6 +17,8 @@ const RERANK_POOL: usize = 200;
 /// Upper bound on exact scoring when stories have many versions and the pool did not
 /// bring enough distinct stories.
 const RERANK_CAP: usize = 8192;
+/// Distinct stories considered per list item asked for.
+const POOL_PER_ITEM: usize = 3;
 
 /// An article's term weights with IDF applied, and their norm.
 pub(super) struct Weighted {
@@ -29,10 +31,12 @@ impl Engine {
     /// [`Engine::related`].
     pub(super) fn rank(&self, q: u32, limit: usize) -> Vec<Related> {
         let qs = &self.slots[q as usize];
-        // Twice the limit in distinct stories leaves room for the section and recency
-        // factors to reorder what content similarity found.
-        let neighbours = self.content_neighbours(q, RERANK_POOL, limit * 2);
-        let mut best: HashMap<i64, Related> = HashMap::new();
+        // More distinct stories than the list holds: room for the section and recency
+        // factors to reorder what content similarity found, and for the diversity rule
+        // (`engine/lists.rs`) to pass over items too close to the ones chosen.
+        let pool = limit * POOL_PER_ITEM;
+        let neighbours = self.content_neighbours(q, RERANK_POOL, pool);
+        let mut best: HashMap<i64, (u32, Related)> = HashMap::new();
         for (d, cos) in neighbours {
             let ds = &self.slots[d as usize];
             if ds.story == qs.story {
@@ -45,16 +49,16 @@ impl Engine {
             let item = Related { id: ds.id, score };
             best.entry(ds.story)
                 .and_modify(|r| {
-                    if ranks_before(&item, r) {
-                        *r = item;
+                    if ranks_before(&item, &r.1) {
+                        *r = (d, item);
                     }
                 })
-                .or_insert(item);
+                .or_insert((d, item));
         }
-        let mut out: Vec<Related> = best.into_values().collect();
-        out.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
-        out.truncate(limit);
-        out
+        let mut out: Vec<(u32, Related)> = best.into_values().collect();
+        out.sort_unstable_by(|a, b| b.1.score.total_cmp(&a.1.score).then(a.1.id.cmp(&b.1.id)));
+        out.truncate(pool);
+        self.diversify(q, out, limit)
     }
 
     /// The article's weights with √IDF applied, and their norm. The norm leaves out terms
@@ -339,7 +343,8 @@ mod tests {
         assert_eq!(list[0].id, 11, "{list:?}");
         assert_eq!(list[1].id, 10, "{list:?}");
         let lift = list[0].score / list[1].score;
-        assert!((lift - 1.25).abs() < 1e-4, "lift {lift}");
+        let expected = 1.0 + crate::Config::default().metadata_weight;
+        assert!((lift - expected).abs() < 1e-4, "lift {lift}");
     }
 
     #[test]

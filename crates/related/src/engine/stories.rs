@@ -33,6 +33,13 @@ const EVENT_MIN_COSINE: f32 = 0.4;
 const EVENT_MIN_ENTITY_OVERLAP: f32 = 0.45;
 const EVENT_MIN_SUM: f32 = 1.0;
 
+/// Articles the engine must have seen before the event test runs. Document frequencies
+/// from a handful of articles cannot tell an event's own names and figures from the ones
+/// every story of the beat shares (the company, its chief executive, its port): in a
+/// young archive two stories of one company on one day look like one event. Until then
+/// only shared word runs join stories.
+const EVENT_MIN_ARCHIVE: u64 = 50;
+
 /// Members of a story that an article joining it on the event test is checked against
 /// (bounds the cost on a story with many versions).
 const EVENT_CHECKED_MEMBERS: usize = 16;
@@ -119,7 +126,7 @@ impl Engine {
     /// [`Config::duplicate_jaccard`](crate::Config::duplicate_jaccard), or most of the shorter one's shingles inside the
     /// longer one (containment: cut-down and extended versions) — or they are rewrites:
     /// a high TF-IDF cosine together with a high overlap of names and figures.
-    fn same_story(&self, a: u32, b: u32) -> bool {
+    pub(super) fn same_story(&self, a: u32, b: u32) -> bool {
         self.same_copy(a, b) || self.same_event(a, b)
     }
 
@@ -157,9 +164,9 @@ impl Engine {
     ///
     /// Versions of one text join on one link: a copy of a copy is a copy. Reports of one
     /// event in other words do not chain that way: A like B and B like C is how a topic
-    /// connects its stories, not how an event does. So an article that joins a story on the
-    /// event test alone must also be the same story (any test) as every member checked,
-    /// the first [`EVENT_CHECKED_MEMBERS`] of it.
+    /// connects its stories, not how an event does. So two stories that would join on the
+    /// event test alone join only when every member of the one is the same story (any
+    /// test) as every member of the other (the first [`EVENT_CHECKED_MEMBERS`] of each).
     fn may_join(&self, s: u32, c: u32) -> bool {
         if self.same_copy(s, c) {
             return true;
@@ -167,17 +174,28 @@ impl Engine {
         if !self.same_event(s, c) {
             return false;
         }
-        self.story_cycle(c)
+        let ours: Vec<u32> = self
+            .story_cycle(s)
             .into_iter()
             .take(EVENT_CHECKED_MEMBERS)
-            .all(|m| m == c || self.same_story(s, m))
+            .collect();
+        let theirs: Vec<u32> = self
+            .story_cycle(c)
+            .into_iter()
+            .take(EVENT_CHECKED_MEMBERS)
+            .collect();
+        ours.iter().all(|&x| {
+            theirs
+                .iter()
+                .all(|&y| (x == s && y == c) || self.same_story(x, y))
+        })
     }
 
     /// True when two articles published inside the event window report one event in
     /// their own words (see [`EVENT_MIN_COSINE`]). Time alone never decides: two stories
     /// of one day must still share the event's vocabulary, names and figures.
     fn same_event(&self, a: u32, b: u32) -> bool {
-        if !self.within_event_window(a, b) {
+        if self.vocab.docs() < EVENT_MIN_ARCHIVE || !self.within_event_window(a, b) {
             return false;
         }
         let cosine = self.full_cosine(a, b);
@@ -220,7 +238,20 @@ impl Engine {
         );
         candidates.sort_unstable();
         candidates.dedup();
-        for c in candidates {
+        self.join_candidates(s, &candidates);
+    }
+
+    /// Joins slot `s` to the stories of `candidates` it may join: versions of its text
+    /// first, then reports of the same event, so that the event test weighs every version
+    /// already known (a rewrite must not bring a look-alike story in through its copy).
+    fn join_candidates(&mut self, s: u32, candidates: &[u32]) {
+        for &c in candidates {
+            if self.slots[s as usize].story != self.slots[c as usize].story && self.same_copy(s, c)
+            {
+                self.merge(s, c);
+            }
+        }
+        for &c in candidates {
             if self.slots[s as usize].story != self.slots[c as usize].story && self.may_join(s, c) {
                 self.merge(s, c);
             }
@@ -268,14 +299,8 @@ impl Engine {
             slot.story = slot.id;
             slot.story_next = m;
         }
-        for (k, &m) in members.iter().enumerate() {
-            for &c in &members[..k] {
-                if self.slots[m as usize].story != self.slots[c as usize].story
-                    && self.may_join(m, c)
-                {
-                    self.merge(m, c);
-                }
-            }
+        for k in 0..members.len() {
+            self.join_candidates(members[k], &members[..k]);
         }
     }
 }
