@@ -29,7 +29,7 @@ mod table;
 mod text;
 mod vocab;
 
-pub use engine::{Engine, StoryEvidence};
+pub use engine::{Engine, StoryDecision, StoryEvidence};
 pub use snapshot::SnapshotError;
 
 /// One published article as the engine sees it: plain text, already extracted.
@@ -152,6 +152,7 @@ mod tests {
             include_str!("engine/stories.rs"),
             include_str!("engine/persistence.rs"),
             include_str!("engine/lists.rs"),
+            include_str!("engine/decisions.rs"),
             include_str!("minhash.rs"),
             include_str!("postings.rs"),
             include_str!("table.rs"),

@@ -466,10 +466,19 @@ fn assert_story_bars(q: &StoryQuality, min_recall: f64) {
         "same-story recall {:.4} < {min_recall}",
         q.recall
     );
-    assert_eq!(q.own_by_labels, 0, "related lists hold the query's own story");
+    assert_eq!(
+        q.own_by_labels, 0,
+        "related lists hold the query's own story"
+    );
     assert_eq!(q.repeated_by_labels, 0, "related lists repeat a story");
-    assert_eq!(q.own_by_engine, 0, "related lists hold the engine's own story");
-    assert_eq!(q.repeated_by_engine, 0, "related lists repeat an engine story");
+    assert_eq!(
+        q.own_by_engine, 0,
+        "related lists hold the engine's own story"
+    );
+    assert_eq!(
+        q.repeated_by_engine, 0,
+        "related lists repeat an engine story"
+    );
 }
 
 #[test]

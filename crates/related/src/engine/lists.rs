@@ -15,7 +15,12 @@ use crate::Related;
 impl Engine {
     /// Picks up to `limit` of `pool` (slot and item, best first, one per story) for the
     /// list of slot `q`; the result is sorted by score, best first.
-    pub(super) fn diversify(&self, q: u32, pool: Vec<(u32, Related)>, limit: usize) -> Vec<Related> {
+    pub(super) fn diversify(
+        &self,
+        q: u32,
+        pool: Vec<(u32, Related)>,
+        limit: usize,
+    ) -> Vec<Related> {
         let mut chosen: Vec<(u32, Related)> = Vec::with_capacity(limit);
         let mut left: Vec<(u32, Related, f32)> = pool
             .into_iter()

@@ -48,6 +48,8 @@ impl Engine {
             sections: Interner::load(&mut r)?,
             tags: Interner::load(&mut r)?,
             lsh: LshTable::load(&mut r)?,
+            // Editors' decisions live in the store; the app hands them in after loading.
+            decisions: Default::default(),
             slots,
         };
         r.end()?;

@@ -244,15 +244,26 @@ impl Engine {
     /// Joins slot `s` to the stories of `candidates` it may join: versions of its text
     /// first, then reports of the same event, so that the event test weighs every version
     /// already known (a rewrite must not bring a look-alike story in through its copy).
+    ///
+    /// An editor's "together" joins first (`decisions.rs`); an editor's "apart" blocks any
+    /// join that would put the two in one story.
     fn join_candidates(&mut self, s: u32, candidates: &[u32]) {
-        for &c in candidates {
-            if self.slots[s as usize].story != self.slots[c as usize].story && self.same_copy(s, c)
-            {
+        let apart = |e: &Engine, c: u32| {
+            e.slots[s as usize].story == e.slots[c as usize].story || e.kept_apart(s, c)
+        };
+        // Forced partners join whenever both are indexed, candidates or not.
+        for c in self.forced_partners(s) {
+            if !apart(self, c) {
                 self.merge(s, c);
             }
         }
         for &c in candidates {
-            if self.slots[s as usize].story != self.slots[c as usize].story && self.may_join(s, c) {
+            if !apart(self, c) && self.same_copy(s, c) {
+                self.merge(s, c);
+            }
+        }
+        for &c in candidates {
+            if !apart(self, c) && self.may_join(s, c) {
                 self.merge(s, c);
             }
         }
