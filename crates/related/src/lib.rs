@@ -108,6 +108,11 @@ pub struct Config {
     /// not so much that the list drifts off the article's subject (stronger settings cost
     /// section precision on the BBC corpus).
     pub diversity: f32,
+    /// Weight of the nearest neighbours' vectors added to the query's before related
+    /// candidates are re-scored (pseudo-relevance feedback; `engine/scoring.rs`). 0 turns
+    /// it off. Default 0.75, with the query's own weight 1: Rocchio's classic proportions,
+    /// which leave the query in charge of its list.
+    pub feedback_weight: f32,
 }
 
 impl Default for Config {
@@ -125,6 +130,7 @@ impl Default for Config {
             rewrite_entity_overlap: 0.8,
             event_window_hours: 48.0,
             diversity: 0.1,
+            feedback_weight: 0.75,
         }
     }
 }

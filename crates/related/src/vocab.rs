@@ -73,6 +73,15 @@ impl Vocab {
         id
     }
 
+    /// Document frequency of a term by its hash (0 when never seen).
+    pub(crate) fn df_of_hash(&self, hash: u64) -> u32 {
+        match self.dictionary.get(hash) {
+            Some(v) if v & INDEXED != 0 => self.df[(v & !INDEXED) as usize],
+            Some(v) => v,
+            None => 0,
+        }
+    }
+
     /// Document frequency of a term with an id.
     pub(crate) fn df(&self, term: u32) -> u32 {
         self.df[term as usize]

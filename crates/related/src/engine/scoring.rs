@@ -17,6 +17,10 @@ const RERANK_POOL: usize = 200;
 /// Upper bound on exact scoring when stories have many versions and the pool did not
 /// bring enough distinct stories.
 const RERANK_CAP: usize = 8192;
+/// Nearest neighbours whose vectors feed back into the query (see `with_feedback`): ten,
+/// as in the classic pseudo-relevance feedback setups; with ten, one off-topic neighbour
+/// cannot pull the list away.
+const FEEDBACK_DOCS: usize = 10;
 /// Distinct stories considered per list item asked for.
 const POOL_PER_ITEM: usize = 3;
 
@@ -35,7 +39,7 @@ impl Engine {
         // factors to reorder what content similarity found, and for the diversity rule
         // (`engine/lists.rs`) to pass over items too close to the ones chosen.
         let pool = limit * POOL_PER_ITEM;
-        let neighbours = self.content_neighbours(q, RERANK_POOL, pool);
+        let neighbours = self.with_feedback(q, self.content_neighbours(q, RERANK_POOL, pool));
         let mut best: HashMap<i64, (u32, Related)> = HashMap::new();
         for (d, cos) in neighbours {
             let ds = &self.slots[d as usize];
@@ -59,6 +63,91 @@ impl Engine {
         out.sort_unstable_by(|a, b| b.1.score.total_cmp(&a.1.score).then(a.1.id.cmp(&b.1.id)));
         out.truncate(pool);
         self.diversify(q, out, limit)
+    }
+
+    /// Re-scores `neighbours` (slot and cosine, best first) with pseudo-relevance feedback
+    /// (Rocchio): the query's vector plus [`Config::feedback_weight`](crate::Config::feedback_weight) times the mean of
+    /// its [`FEEDBACK_DOCS`] nearest neighbours' vectors, each normalised. An article's own
+    /// top terms are few, and two articles on one subject often share only some of them;
+    /// the neighbours bring in the subject's other words, so a candidate that shares those
+    /// rises. The candidates stay those the inverted index found; only their order changes.
+    /// The result is sorted again, best first.
+    fn with_feedback(&self, q: u32, neighbours: Vec<(u32, f32)>) -> Vec<(u32, f32)> {
+        let beta = self.config.feedback_weight;
+        if !(beta > 0.0) || neighbours.is_empty() {
+            return neighbours;
+        }
+        let mut expanded: Vec<(u32, f32)> = Vec::with_capacity(MAX_TERMS * (FEEDBACK_DOCS + 1));
+        let mut add = |s: u32, scale: f32, out: &mut Vec<(u32, f32)>| {
+            let slot = &self.slots[s as usize];
+            let w = self.weighted(slot);
+            if w.norm > 0.0 {
+                for (i, &t) in slot.terms().iter().enumerate() {
+                    if self.vocab.df(t) >= 2 {
+                        out.push((t, scale * w.w[i] / w.norm));
+                    }
+                }
+            }
+        };
+        add(q, 1.0, &mut expanded);
+        let k = neighbours.len().min(FEEDBACK_DOCS);
+        for &(d, _) in &neighbours[..k] {
+            add(d, beta / k as f32, &mut expanded);
+        }
+        expanded.sort_unstable_by_key(|e| e.0);
+        expanded.dedup_by(|b, a| {
+            if a.0 == b.0 {
+                a.1 += b.1;
+                true
+            } else {
+                false
+            }
+        });
+        let norm2 = expanded.iter().map(|e| e.1 * e.1).sum::<f32>();
+        if norm2 <= 0.0 {
+            return neighbours;
+        }
+        let feedback: Vec<u32> = neighbours[..k].iter().map(|n| n.0).collect();
+        let share = beta / k as f32;
+        let mut out: Vec<(u32, f32)> = neighbours
+            .into_iter()
+            .map(|(d, _)| {
+                let slot = &self.slots[d as usize];
+                let w = self.weighted(slot);
+                if w.norm <= 0.0 {
+                    return (d, 0.0);
+                }
+                let mut dot = 0.0;
+                for (i, t) in slot.terms().iter().enumerate() {
+                    if self.vocab.df(*t) < 2 {
+                        continue;
+                    }
+                    if let Ok(j) = expanded.binary_search_by_key(t, |e| e.0) {
+                        dot += expanded[j].1 * w.w[i];
+                    }
+                }
+                // A feedback article is scored against the query without its own vector
+                // (leave one out): otherwise its share of the query, a perfect match to
+                // itself, would keep it on top whatever the section and recency factors
+                // say afterwards. With d̂ its unit vector and s its share:
+                // q'' = q' - s·d̂, so q''·d = q'·d - s·|d| and |q''|² = |q'|² - 2s·q'·d̂ + s².
+                let (dot, n2) = if feedback.contains(&d) {
+                    (
+                        dot - share * w.norm,
+                        norm2 - 2.0 * share * dot / w.norm + share * share,
+                    )
+                } else {
+                    (dot, norm2)
+                };
+                if n2 <= 0.0 {
+                    return (d, 0.0);
+                }
+                (d, (dot / (n2.sqrt() * w.norm)).clamp(0.0, 1.0))
+            })
+            .filter(|&(_, c)| c > 0.0)
+            .collect();
+        out.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        out
     }
 
     /// The article's weights with √IDF applied, and their norm. The norm leaves out terms

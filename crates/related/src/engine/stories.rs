@@ -33,6 +33,14 @@ const EVENT_MIN_COSINE: f32 = 0.4;
 const EVENT_MIN_ENTITY_OVERLAP: f32 = 0.45;
 const EVENT_MIN_SUM: f32 = 1.0;
 
+/// Figures two reports share that make them one event on weaker word evidence (with
+/// [`EVENT_FIGURES_MIN_SIGNAL`] of cosine and of names overlap, so they are on one
+/// subject). Reports of one event repeat its toll, score, sums and dates; the next event
+/// of the kind has its own. One or two shared figures happen by chance (a year, a round
+/// number); three specific ones inside the event window rarely do.
+const EVENT_SHARED_FIGURES: usize = 3;
+const EVENT_FIGURES_MIN_SIGNAL: f32 = 0.25;
+
 /// Articles the engine must have seen before the event test runs. Document frequencies
 /// from a handful of articles cannot tell an event's own names and figures from the ones
 /// every story of the beat shares (the company, its chief executive, its port): in a
@@ -59,6 +67,8 @@ pub struct StoryEvidence {
     pub entity_overlap: f32,
     /// Hours between their publication times.
     pub hours_apart: f32,
+    /// How many of their most specific figures they share.
+    pub shared_figures: usize,
 }
 
 impl Engine {
@@ -72,6 +82,7 @@ impl Engine {
             cosine: self.full_cosine(x, y),
             entity_overlap: self.entity_overlap(x, y),
             hours_apart: (sx.published_at - sy.published_at).unsigned_abs() as f32 / 3600.0,
+            shared_figures: sx.shared_figures(sy),
         })
     }
 
@@ -199,11 +210,17 @@ impl Engine {
             return false;
         }
         let cosine = self.full_cosine(a, b);
-        if cosine < EVENT_MIN_COSINE {
+        if cosine < EVENT_FIGURES_MIN_SIGNAL {
             return false;
         }
         let entities = self.entity_overlap(a, b);
-        entities >= EVENT_MIN_ENTITY_OVERLAP && cosine + entities >= EVENT_MIN_SUM
+        let figures = self.slots[a as usize].shared_figures(&self.slots[b as usize]);
+        if figures >= EVENT_SHARED_FIGURES && entities >= EVENT_FIGURES_MIN_SIGNAL {
+            return true;
+        }
+        cosine >= EVENT_MIN_COSINE
+            && entities >= EVENT_MIN_ENTITY_OVERLAP
+            && cosine + entities >= EVENT_MIN_SUM
     }
 
     /// True when the two publication times are at most [`Config::event_window_hours`]
