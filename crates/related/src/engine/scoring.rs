@@ -74,11 +74,11 @@ impl Engine {
     /// The result is sorted again, best first.
     fn with_feedback(&self, q: u32, neighbours: Vec<(u32, f32)>) -> Vec<(u32, f32)> {
         let beta = self.config.feedback_weight;
-        if !(beta > 0.0) || neighbours.is_empty() {
+        if beta.is_nan() || beta <= 0.0 || neighbours.is_empty() {
             return neighbours;
         }
         let mut expanded: Vec<(u32, f32)> = Vec::with_capacity(MAX_TERMS * (FEEDBACK_DOCS + 1));
-        let mut add = |s: u32, scale: f32, out: &mut Vec<(u32, f32)>| {
+        let add = |s: u32, scale: f32, out: &mut Vec<(u32, f32)>| {
             let slot = &self.slots[s as usize];
             let w = self.weighted(slot);
             if w.norm > 0.0 {
