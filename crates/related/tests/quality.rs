@@ -3,11 +3,14 @@
 //!
 //! - `related_quality.py`: P@5 / P@10 = share of the first 5 / 10 related articles
 //!   (limit 10) in the query article's section, averaged over all articles of `bbc.jsonl`.
-//!   Targets: beat plain TF-IDF cosine (0.935 / 0.923) and BM25 more-like-this
-//!   (0.921 / 0.897).
-//! - `story_quality.py`: same-story precision and recall from `story_id` over the labelled
-//!   pairs of `bbc_neardup_pairs.jsonl` (targets ≥ 0.95 and ≥ 0.90), and related lists
-//!   (limit 8) that contain the query's own story or repeat a story (target: none).
+//!   Targets (issue 10): with sections ≥ 0.966 / 0.953; from the words alone (sections
+//!   ignored, as `strip_labels.py` does) P@5 ≥ 0.955 and P@10 > 0.923, two points above
+//!   plain TF-IDF cosine (0.935 / 0.923).
+//! - `story_quality.py --related`: same-story precision and recall from `story_id` over
+//!   the labelled pairs (≥ 0.95; recall ≥ 0.90 on `bbc_neardup_*`, ≥ 0.80 on
+//!   `crossoutlet/`), and related lists (limit 8) that hold an item of the query's own
+//!   story or repeat a story, judged by the labels (the label-1 pairs joined
+//!   transitively), not by the engine's own story ids (target: none).
 //!
 //! The corpus is read from `$DATELINE_SHARED_DIR`, else from the `shared` folder beside the
 //! workspace; it is never copied into the repository. Without it the tests print
@@ -246,6 +249,35 @@ fn related_lists_on_bbc_beat_the_tfidf_and_bm25_baselines() {
          P@5 {:.4}  P@10 {:.4} shuffled",
         c.p5, c.p10, cs.p5, cs.p10
     );
+    // The diversity rule, measured by the engine's own similarity: mean and largest
+    // pairwise similarity of the items of each list, averaged over all lists (largest:
+    // the worst list), without the rule (diversity 0) and with it.
+    let no_mmr = build(
+        &in_order(&docs, false),
+        Config {
+            diversity: 0.0,
+            ..Config::default()
+        },
+    )
+    .0;
+    let spread = |e: &Engine| {
+        let (mut mean, mut max) = (0.0f64, 0.0f32);
+        for d in &docs {
+            let ids: Vec<i64> = e.related(d.id, 10).iter().map(|r| r.id).collect();
+            let (m, x) = engine.pairwise_similarity(&ids);
+            mean += f64::from(m);
+            max = max.max(x);
+        }
+        (mean / docs.len() as f64, max)
+    };
+    let (before_mean, before_max) = spread(&no_mmr);
+    let (after_mean, after_max) = spread(&engine);
+    let nm = precision_at_k(&no_mmr, &docs);
+    println!(
+        "  list items' pairwise similarity: mean {before_mean:.4} max {before_max:.4} without \
+         MMR (P@5 {:.4} P@10 {:.4}); mean {after_mean:.4} max {after_max:.4} with MMR",
+        nm.p5, nm.p10
+    );
     println!(
         "  lists shorter than 10: {}; items of the query's own story: {}; repeated stories: {}",
         p.short_lists, p.own_story, p.repeated
@@ -296,18 +328,29 @@ fn related_lists_on_bbc_beat_the_tfidf_and_bm25_baselines() {
         "  bbc_near_duplicates.tsv: exact copies in one story {exact_same}/{exact}, \
          near copies (5-shingle Jaccard 0.5-0.99) {near_same}/{near}"
     );
+    assert!(
+        after_mean <= before_mean,
+        "the diversity rule made lists more alike"
+    );
+    // Relatedness from the words alone (issue 10): with sections and tags stripped, beat
+    // the best textbook baseline (TF-IDF cosine, P@5 0.935) by 2 points.
+    for (order, m) in [("file", &c), ("shuffled", &cs)] {
+        assert!(
+            m.p5 >= 0.955 && m.p10 > 0.923,
+            "{order} order, content only: P@5 {:.4} / P@10 {:.4} below 0.955 / 0.923",
+            m.p5,
+            m.p10
+        );
+    }
     assert_eq!(p.own_story, 0, "a related list holds the query's own story");
     assert_eq!(p.repeated, 0, "a related list repeats a story");
     assert_eq!(exact_same, exact, "exact copies must share a story");
+    // With sections: at least the margin issue 4 left (0.966 / 0.953 through the API).
     for (order, m) in [("file", &p), ("shuffled", &shuffled)] {
         assert!(
-            m.p5 > 0.935,
-            "{order} order: P@5 {:.4} does not beat 0.935",
-            m.p5
-        );
-        assert!(
-            m.p10 > 0.923,
-            "{order} order: P@10 {:.4} does not beat 0.923",
+            m.p5 >= 0.966 && m.p10 >= 0.953,
+            "{order} order: P@5 {:.4} / P@10 {:.4} below 0.966 / 0.953",
+            m.p5,
             m.p10
         );
     }
