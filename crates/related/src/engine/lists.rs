@@ -9,8 +9,19 @@
 //! closest item already chosen, and a candidate that the pairwise same-story test calls
 //! the query's story or a chosen item's is passed over altogether.
 
+use super::scoring::Weighted;
 use super::Engine;
 use crate::Related;
+
+/// A related candidate while the list is chosen.
+struct Candidate {
+    slot: u32,
+    item: Related,
+    /// Its full vector (`Engine::full_weighted`).
+    full: Weighted,
+    /// Its largest similarity to an item already chosen.
+    closest: f32,
+}
 
 impl Engine {
     /// Picks up to `limit` of `pool` (slot and item, best first, one per story) for the
@@ -21,42 +32,58 @@ impl Engine {
         pool: Vec<(u32, Related)>,
         limit: usize,
     ) -> Vec<Related> {
-        let mut chosen: Vec<(u32, Related)> = Vec::with_capacity(limit);
-        let mut left: Vec<(u32, Related, f32)> = pool
+        // Each article's full vector once: the rule compares every candidate with the query
+        // and with each item chosen.
+        let qw = self.full_weighted(q);
+        let qs = &self.slots[q as usize];
+        let mut left: Vec<Candidate> = pool
             .into_iter()
-            .filter(|&(d, _)| !self.looks_like_one_story(q, d))
-            .map(|(d, r)| (d, r, 0.0))
+            .map(|(d, item)| Candidate {
+                slot: d,
+                item,
+                full: self.full_weighted(d),
+                closest: 0.0,
+            })
+            .filter(|c| {
+                let cos = || self.cosine_weighted(qs, &qw, &self.slots[c.slot as usize], &c.full);
+                !self.looks_like_one_story(q, c.slot, cos)
+            })
             .collect();
+        let mut chosen: Vec<Related> = Vec::with_capacity(limit);
         let diversity = self.config.diversity.max(0.0);
         while chosen.len() < limit && !left.is_empty() {
             let mut pick = 0;
             let mut pick_value = f32::NEG_INFINITY;
-            for (k, &(_, r, closest)) in left.iter().enumerate() {
-                let value = r.score - diversity * closest;
+            for (k, c) in left.iter().enumerate() {
+                let value = c.item.score - diversity * c.closest;
                 if value > pick_value {
                     pick = k;
                     pick_value = value;
                 }
             }
-            let (d, r, _) = left.remove(pick);
-            chosen.push((d, r));
-            left.retain(|&(c, _, _)| !self.looks_like_one_story(d, c));
-            for (c, _, closest) in left.iter_mut() {
-                *closest = closest.max(self.full_cosine(d, *c));
-            }
+            let picked = left.remove(pick);
+            let ps = &self.slots[picked.slot as usize];
+            chosen.push(picked.item);
+            left.retain_mut(|c| {
+                let cs = &self.slots[c.slot as usize];
+                let cos = self.cosine_weighted(ps, &picked.full, cs, &c.full);
+                c.closest = c.closest.max(cos);
+                !self.looks_like_one_story(picked.slot, c.slot, || cos)
+            });
         }
-        let mut out: Vec<Related> = chosen.into_iter().map(|(_, r)| r).collect();
-        out.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
-        out
+        chosen.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+        chosen
     }
 
     /// True when two articles look like one story to a reader: one story already, or the
     /// same story by the pairwise test even though the stories were kept apart (an event
     /// report that does not fit every member of the other story, see `stories.rs`). A
     /// looser test was tried and dropped: it also passed over different stories about the
-    /// same company on the same day, which readers want to see.
-    fn looks_like_one_story(&self, a: u32, b: u32) -> bool {
-        self.slots[a as usize].story == self.slots[b as usize].story || self.same_story(a, b)
+    /// same company on the same day, which readers want to see. `cosine` is their full
+    /// cosine.
+    fn looks_like_one_story(&self, a: u32, b: u32, cosine: impl Fn() -> f32) -> bool {
+        self.slots[a as usize].story == self.slots[b as usize].story
+            || self.same_story_given(a, b, cosine)
     }
 
     /// Mean and largest pairwise similarity (the cosine the story test uses) of the

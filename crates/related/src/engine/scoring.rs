@@ -22,7 +22,7 @@ const RERANK_CAP: usize = 8192;
 /// cannot pull the list away.
 const FEEDBACK_DOCS: usize = 10;
 /// Distinct stories considered per list item asked for.
-const POOL_PER_ITEM: usize = 3;
+const POOL_PER_ITEM: usize = 2;
 
 /// An article's term weights with IDF applied, and their norm.
 pub(super) struct Weighted {

@@ -6,6 +6,7 @@
 //! same story. A removal re-splits what is left of its story into connected components
 //! (union-find): the removed article may have been the only link between the others.
 
+use super::scoring::Weighted;
 use super::slots::{for_shared_terms, Slot};
 use super::Engine;
 use crate::minhash::{self, BANDS};
@@ -92,16 +93,20 @@ impl Engine {
     /// cosine would call two stories about one topic the same story).
     pub(super) fn full_cosine(&self, a: u32, b: u32) -> f32 {
         let (sa, sb) = (&self.slots[a as usize], &self.slots[b as usize]);
-        let full = |s: &Slot| {
-            let mut weighted = self.weighted(s);
-            weighted.norm = weighted.w[..s.terms().len()]
-                .iter()
-                .map(|w| w * w)
-                .sum::<f32>()
-                .sqrt();
-            weighted
-        };
-        self.cosine_weighted(sa, &full(sa), sb, &full(sb))
+        self.cosine_weighted(sa, &self.full_weighted(a), sb, &self.full_weighted(b))
+    }
+
+    /// The slot's weights with √IDF applied and every term in the norm (see
+    /// [`Engine::full_cosine`]), for callers that compare one article with many.
+    pub(super) fn full_weighted(&self, s: u32) -> Weighted {
+        let slot = &self.slots[s as usize];
+        let mut weighted = self.weighted(slot);
+        weighted.norm = weighted.w[..slot.terms().len()]
+            .iter()
+            .map(|w| w * w)
+            .sum::<f32>()
+            .sqrt();
+        weighted
     }
 
     /// IDF-weighted share of the names and figures (among the top terms) of the article
@@ -138,12 +143,17 @@ impl Engine {
     /// longer one (containment: cut-down and extended versions) — or they are rewrites:
     /// a high TF-IDF cosine together with a high overlap of names and figures.
     pub(super) fn same_story(&self, a: u32, b: u32) -> bool {
-        self.same_copy(a, b) || self.same_event(a, b)
+        self.same_story_given(a, b, || self.full_cosine(a, b))
+    }
+
+    /// [`Engine::same_story`] with their full cosine computed by the caller if needed.
+    pub(super) fn same_story_given(&self, a: u32, b: u32, cosine: impl Fn() -> f32) -> bool {
+        self.same_copy(a, b, &cosine) || self.same_event(a, b, &cosine)
     }
 
     /// True when two articles share word runs enough to be versions of one text (copies,
     /// cut-down or extended versions, rewrites): see [`Engine::same_story`].
-    fn same_copy(&self, a: u32, b: u32) -> bool {
+    fn same_copy(&self, a: u32, b: u32, cosine: &dyn Fn() -> f32) -> bool {
         let (sa, sb) = (&self.slots[a as usize], &self.slots[b as usize]);
         if sa.shingles > 0 && sb.shingles > 0 {
             let j = minhash::jaccard(&sa.sig, &sb.sig);
@@ -163,7 +173,7 @@ impl Engine {
         if sa.shingles > 0
             && sb.shingles > 0
             && minhash::jaccard(&sa.sig, &sb.sig) >= REWRITE_MIN_JACCARD
-            && self.full_cosine(a, b) >= self.config.rewrite_cosine
+            && cosine() >= self.config.rewrite_cosine
             && self.entity_overlap(a, b) >= self.config.rewrite_entity_overlap
         {
             return true;
@@ -179,10 +189,11 @@ impl Engine {
     /// event test alone join only when every member of the one is the same story (any
     /// test) as every member of the other (the first [`EVENT_CHECKED_MEMBERS`] of each).
     fn may_join(&self, s: u32, c: u32) -> bool {
-        if self.same_copy(s, c) {
+        let cosine = || self.full_cosine(s, c);
+        if self.same_copy(s, c, &cosine) {
             return true;
         }
-        if !self.same_event(s, c) {
+        if !self.same_event(s, c, &cosine) {
             return false;
         }
         let ours: Vec<u32> = self
@@ -205,11 +216,11 @@ impl Engine {
     /// True when two articles published inside the event window report one event in
     /// their own words (see [`EVENT_MIN_COSINE`]). Time alone never decides: two stories
     /// of one day must still share the event's vocabulary, names and figures.
-    fn same_event(&self, a: u32, b: u32) -> bool {
+    fn same_event(&self, a: u32, b: u32, cosine: &dyn Fn() -> f32) -> bool {
         if self.vocab.docs() < EVENT_MIN_ARCHIVE || !self.within_event_window(a, b) {
             return false;
         }
-        let cosine = self.full_cosine(a, b);
+        let cosine = cosine();
         if cosine < EVENT_FIGURES_MIN_SIGNAL {
             return false;
         }
@@ -275,7 +286,7 @@ impl Engine {
             }
         }
         for &c in candidates {
-            if !apart(self, c) && self.same_copy(s, c) {
+            if !apart(self, c) && self.same_copy(s, c, &|| self.full_cosine(s, c)) {
                 self.merge(s, c);
             }
         }
