@@ -13,6 +13,13 @@ use super::scoring::Weighted;
 use super::Engine;
 use crate::Related;
 
+/// Full cosine at which two articles published inside the event window are twins for a
+/// list: the low end of independent reports of one event (most pairs of which reach 0.45
+/// to 0.7), above which two different stories of one day rarely go (the closest other
+/// story of a section mostly stays below). Passing over a twin costs a list one place;
+/// showing it costs the reader a repeated story.
+const LIST_TWIN_COSINE: f32 = 0.45;
+
 /// A related candidate while the list is chosen.
 struct Candidate {
     slot: u32,
@@ -82,8 +89,15 @@ impl Engine {
     /// same company on the same day, which readers want to see. `cosine` is their full
     /// cosine.
     fn looks_like_one_story(&self, a: u32, b: u32, cosine: impl Fn() -> f32) -> bool {
-        self.slots[a as usize].story == self.slots[b as usize].story
-            || self.same_story_given(a, b, cosine)
+        if self.slots[a as usize].story == self.slots[b as usize].story {
+            return true;
+        }
+        // Twins: inside the event window, two articles this close read as one story
+        // whatever the story test decided (it also wants the names to agree).
+        if self.within_event_window(a, b) && cosine() >= LIST_TWIN_COSINE {
+            return true;
+        }
+        self.same_story_given(a, b, cosine)
     }
 
     /// Mean and largest pairwise similarity (the cosine the story test uses) of the
