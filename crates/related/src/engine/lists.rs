@@ -121,3 +121,95 @@ impl Engine {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::fixtures::{self, article, engine_with, newsroom, RESULTS_ID};
+    use crate::{Config, Doc, Engine};
+
+    /// Two desks' reports of one council decision, and a third article on the same subject.
+    fn desks(hours_apart: i64) -> Vec<Doc> {
+        let mut docs = newsroom();
+        let mut a = article(
+            60,
+            "politics",
+            "Council approves tram extension to the harbour",
+            &[
+                "The city council voted 31 to 12 on Tuesday to extend the tram line to the \
+               harbour, a project costing 240 million euros that mayor Ines Varga had \
+               promised. Work starts in March and the line opens in 2028.",
+            ],
+        );
+        let mut b = article(
+            61,
+            "politics",
+            "Harbour tram line wins council vote",
+            &[
+                "Councillors backed the harbour tram extension by 31 votes to 12, clearing \
+               the way for mayor Ines Varga's 240 million euro plan. Construction begins \
+               in March, with passengers riding by 2028.",
+            ],
+        );
+        a.published_at = 1_700_000_000;
+        b.published_at = a.published_at + hours_apart * 3600;
+        docs.extend([a, b]);
+        docs
+    }
+
+    #[test]
+    fn a_list_shows_one_of_two_twins_published_together_but_both_when_far_apart() {
+        // Arrange: whatever the story test says about 60 and 61, the list of an article
+        // related to both must not show the pair when they came out together.
+        for (hours, both) in [(3, false), (24 * 30, true)] {
+            let mut docs = desks(hours);
+            // Ten days later, a piece on the city's trams that both reports relate to.
+            let mut query = article(
+                62,
+                "politics",
+                "Commuters wait for new tram lines",
+                &[
+                    "Commuters in the city say the tram network is crowded. The council and \
+                   mayor Ines Varga point to the harbour extension, and to new tram lines \
+                   planned for the east of the city.",
+                ],
+            );
+            query.published_at = 1_700_000_000 + 10 * 86_400;
+            docs.push(query);
+            let engine = engine_with(&docs);
+
+            // Act
+            let list: Vec<i64> = engine.related(62, 10).iter().map(|r| r.id).collect();
+
+            // Assert
+            let shown = list.iter().filter(|id| [60, 61].contains(id)).count();
+            let apart = engine.story_id(60) != engine.story_id(61);
+            if both && apart {
+                assert_eq!(shown, 2, "{hours} h apart: {list:?}");
+            } else {
+                assert_eq!(shown, 1, "{hours} h apart: {list:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_diversity_rule_never_makes_lists_more_alike_and_zero_turns_it_off() {
+        let docs = newsroom();
+        let with = engine_with(&docs);
+        let mut without = Engine::new(Config {
+            diversity: 0.0,
+            ..Config::default()
+        });
+        for d in &docs {
+            without.upsert(d);
+        }
+        for d in fixtures::background().iter().chain(docs.iter().take(3)) {
+            let ids = |e: &Engine| e.related(d.id, 3).iter().map(|r| r.id).collect::<Vec<_>>();
+            let (a, b) = (
+                with.pairwise_similarity(&ids(&with)),
+                with.pairwise_similarity(&ids(&without)),
+            );
+            assert!(a.0 <= b.0 + 1e-6, "{}: {a:?} vs {b:?}", d.id);
+        }
+        assert_eq!(with.pairwise_similarity(&[RESULTS_ID]), (0.0, 0.0));
+    }
+}
