@@ -102,7 +102,33 @@ impl RelatedMemo {
         self.lists.insert(id, list);
     }
 
-    /// Forgets every list; called after every engine change.
+    /// Ids whose list names one of `ids`.
+    fn naming(&self, ids: &std::collections::HashSet<i64>) -> Vec<i64> {
+        self.lists
+            .iter()
+            .filter(|(_, list)| list.iter().any(|r| ids.contains(&r.id)))
+            .map(|(&id, _)| id)
+            .collect()
+    }
+
+    /// After an engine change: a new generation (so a ranking of the old engine in flight
+    /// is not kept), without the lists of and naming `changed`, with `fresh` lists.
+    fn refresh(
+        &mut self,
+        changed: &std::collections::HashSet<i64>,
+        fresh: Vec<(i64, Vec<dateline_related::Related>)>,
+    ) {
+        self.generation += 1;
+        self.lists.retain(|id, list| {
+            !changed.contains(id) && !list.iter().any(|r| changed.contains(&r.id))
+        });
+        if self.lists.len() + fresh.len() > RELATED_MEMO_ENTRIES {
+            self.lists.clear();
+        }
+        self.lists.extend(fresh);
+    }
+
+    /// Forgets every list; called after a bulk engine change.
     fn forget(&mut self) {
         self.generation += 1;
         self.lists.clear();
@@ -115,6 +141,39 @@ mod tests {
 
     fn list(score: f32) -> Vec<dateline_related::Related> {
         vec![dateline_related::Related { id: 2, score }]
+    }
+
+    #[test]
+    fn a_refresh_keeps_fresh_lists_and_unaffected_ones_and_drops_stale_ones() {
+        let mut memo = RelatedMemo::default();
+        let Err(generation) = memo.lookup(1) else {
+            panic!("empty memo")
+        };
+        memo.keep(generation, 1, list(0.9)); // names article 2
+        memo.keep(
+            generation,
+            3,
+            vec![dateline_related::Related { id: 4, score: 0.5 }],
+        );
+        memo.keep(generation, 5, list(0.4));
+        // Article 2 changed; the indexer ranked 2 and 5 again.
+        let changed = std::collections::HashSet::from([2]);
+        assert_eq!(
+            {
+                let mut n = memo.naming(&changed);
+                n.sort_unstable();
+                n
+            },
+            vec![1, 5]
+        );
+        memo.refresh(&changed, vec![(2, list(0.7)), (5, list(0.3))]);
+        assert!(memo.lookup(1).is_err(), "stale: named article 2");
+        assert_eq!(memo.lookup(2).ok(), Some(list(0.7)));
+        assert!(memo.lookup(3).is_ok(), "unaffected lists stay");
+        assert_eq!(memo.lookup(5).ok(), Some(list(0.3)));
+        // A ranking begun before the refresh is not kept.
+        memo.keep(generation, 1, list(0.9));
+        assert!(memo.lookup(1).is_err());
     }
 
     #[test]

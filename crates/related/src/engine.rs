@@ -15,10 +15,15 @@
 //! IDF is never stored: it is computed at query time from document frequencies, so every
 //! score reflects the collection as it is now.
 
+mod decisions;
+mod lists;
 mod persistence;
 mod scoring;
 mod slots;
 mod stories;
+
+pub use decisions::StoryDecision;
+pub use stories::StoryEvidence;
 
 use crate::minhash::LshTable;
 use crate::table::U64Map;
@@ -57,6 +62,8 @@ pub struct Engine {
     sections: Interner,
     tags: Interner,
     lsh: LshTable,
+    /// Editors' "together" and "apart" decisions (`engine/decisions.rs`).
+    decisions: decisions::Decisions,
 }
 
 impl Engine {
@@ -71,6 +78,7 @@ impl Engine {
             sections: Interner::default(),
             tags: Interner::default(),
             lsh: LshTable::default(),
+            decisions: decisions::Decisions::default(),
         }
     }
 
@@ -184,6 +192,7 @@ impl Engine {
             + self.sections.memory_bytes()
             + self.tags.memory_bytes()
             + self.lsh.memory_bytes()
+            + self.decisions.memory_bytes()
     }
 }
 

@@ -14,7 +14,8 @@ use crate::Config;
 
 const MAGIC: &[u8; 16] = b"dateline-related";
 /// Bump when any saved structure changes.
-const FORMAT: u32 = 1;
+/// 2: slots carry their figures (issue 10).
+const FORMAT: u32 = 2;
 /// Bytes handed to the sink at a time.
 const CHUNK: usize = 64 * 1024;
 

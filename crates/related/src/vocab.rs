@@ -36,6 +36,11 @@ impl Vocab {
         self.docs += 1;
     }
 
+    /// Articles (versions) ever indexed.
+    pub(crate) fn docs(&self) -> u64 {
+        self.docs
+    }
+
     /// Counts one more document having the term; returns its document frequency.
     pub(crate) fn count(&mut self, hash: u64) -> u32 {
         let value = self.dictionary.entry(hash, 0);
@@ -66,6 +71,15 @@ impl Vocab {
         self.postings.push(PostingList::default());
         self.dictionary.insert(hash, INDEXED | id);
         id
+    }
+
+    /// Document frequency of a term by its hash (0 when never seen).
+    pub(crate) fn df_of_hash(&self, hash: u64) -> u32 {
+        match self.dictionary.get(hash) {
+            Some(v) if v & INDEXED != 0 => self.df[(v & !INDEXED) as usize],
+            Some(v) => v,
+            None => 0,
+        }
     }
 
     /// Document frequency of a term with an id.

@@ -3,11 +3,14 @@
 //!
 //! - `related_quality.py`: P@5 / P@10 = share of the first 5 / 10 related articles
 //!   (limit 10) in the query article's section, averaged over all articles of `bbc.jsonl`.
-//!   Targets: beat plain TF-IDF cosine (0.935 / 0.923) and BM25 more-like-this
-//!   (0.921 / 0.897).
-//! - `story_quality.py`: same-story precision and recall from `story_id` over the labelled
-//!   pairs of `bbc_neardup_pairs.jsonl` (targets ≥ 0.95 and ≥ 0.90), and related lists
-//!   (limit 8) that contain the query's own story or repeat a story (target: none).
+//!   Targets (issue 10): with sections ≥ 0.966 / 0.953; from the words alone (sections
+//!   ignored, as `strip_labels.py` does) P@5 ≥ 0.955 and P@10 > 0.923, two points above
+//!   plain TF-IDF cosine (0.935 / 0.923).
+//! - `story_quality.py --related`: same-story precision and recall from `story_id` over
+//!   the labelled pairs (≥ 0.95; recall ≥ 0.90 on `bbc_neardup_*`, ≥ 0.80 on
+//!   `crossoutlet/`), and related lists (limit 8) that hold an item of the query's own
+//!   story or repeat a story, judged by the labels (the label-1 pairs joined
+//!   transitively), not by the engine's own story ids (target: none).
 //!
 //! The corpus is read from `$DATELINE_SHARED_DIR`, else from the `shared` folder beside the
 //! workspace; it is never copied into the repository. Without it the tests print
@@ -29,6 +32,32 @@ struct Record {
     title: Option<String>,
     body: Option<String>,
     section: Option<String>,
+    #[serde(default)]
+    published_at: Option<String>,
+}
+
+/// Unix seconds of an RFC 3339 UTC time such as `2019-01-04T12:00:00Z` (the corpora's
+/// form); 0 when absent or not in that form.
+fn unix_seconds(t: Option<&str>) -> i64 {
+    let Some(t) = t else { return 0 };
+    let num = |r: std::ops::Range<usize>| t.get(r).and_then(|x| x.parse::<i64>().ok());
+    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
+        return 0;
+    };
+    let (hh, mm, ss) = (
+        num(11..13).unwrap_or(0),
+        num(14..16).unwrap_or(0),
+        num(17..19).unwrap_or(0),
+    );
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    days * 86_400 + hh * 3600 + mm * 60 + ss
 }
 
 #[derive(Deserialize)]
@@ -74,7 +103,7 @@ fn read_jsonl<T: for<'de> Deserialize<'de>>(path: PathBuf) -> Vec<T> {
         .collect()
 }
 
-/// Ids are 1-based positions in the file; dates are 0 (the BBC set has none).
+/// Ids are 1-based positions in the file; dates are 0 where the corpus has none (BBC).
 fn to_docs(records: &[Record]) -> Vec<Doc> {
     records
         .iter()
@@ -86,7 +115,7 @@ fn to_docs(records: &[Record]) -> Vec<Doc> {
             body: r.body.clone().unwrap_or_default(),
             section: r.section.clone(),
             tags: Vec::new(),
-            published_at: 0,
+            published_at: unix_seconds(r.published_at.as_deref()),
         })
         .collect()
 }
@@ -220,6 +249,35 @@ fn related_lists_on_bbc_beat_the_tfidf_and_bm25_baselines() {
          P@5 {:.4}  P@10 {:.4} shuffled",
         c.p5, c.p10, cs.p5, cs.p10
     );
+    // The diversity rule, measured by the engine's own similarity: mean and largest
+    // pairwise similarity of the items of each list, averaged over all lists (largest:
+    // the worst list), without the rule (diversity 0) and with it.
+    let no_mmr = build(
+        &in_order(&docs, false),
+        Config {
+            diversity: 0.0,
+            ..Config::default()
+        },
+    )
+    .0;
+    let spread = |e: &Engine| {
+        let (mut mean, mut max) = (0.0f64, 0.0f32);
+        for d in &docs {
+            let ids: Vec<i64> = e.related(d.id, 10).iter().map(|r| r.id).collect();
+            let (m, x) = engine.pairwise_similarity(&ids);
+            mean += f64::from(m);
+            max = max.max(x);
+        }
+        (mean / docs.len() as f64, max)
+    };
+    let (before_mean, before_max) = spread(&no_mmr);
+    let (after_mean, after_max) = spread(&engine);
+    let nm = precision_at_k(&no_mmr, &docs);
+    println!(
+        "  list items' pairwise similarity: mean {before_mean:.4} max {before_max:.4} without \
+         MMR (P@5 {:.4} P@10 {:.4}); mean {after_mean:.4} max {after_max:.4} with MMR",
+        nm.p5, nm.p10
+    );
     println!(
         "  lists shorter than 10: {}; items of the query's own story: {}; repeated stories: {}",
         p.short_lists, p.own_story, p.repeated
@@ -270,29 +328,53 @@ fn related_lists_on_bbc_beat_the_tfidf_and_bm25_baselines() {
         "  bbc_near_duplicates.tsv: exact copies in one story {exact_same}/{exact}, \
          near copies (5-shingle Jaccard 0.5-0.99) {near_same}/{near}"
     );
+    assert!(
+        after_mean <= before_mean,
+        "the diversity rule made lists more alike"
+    );
+    // Relatedness from the words alone (issue 10): with sections and tags stripped, beat
+    // the best textbook baseline (TF-IDF cosine, P@5 0.935) by 2 points.
+    for (order, m) in [("file", &c), ("shuffled", &cs)] {
+        assert!(
+            m.p5 >= 0.955 && m.p10 > 0.923,
+            "{order} order, content only: P@5 {:.4} / P@10 {:.4} below 0.955 / 0.923",
+            m.p5,
+            m.p10
+        );
+    }
     assert_eq!(p.own_story, 0, "a related list holds the query's own story");
     assert_eq!(p.repeated, 0, "a related list repeats a story");
     assert_eq!(exact_same, exact, "exact copies must share a story");
+    // With sections: at least the margin issue 4 left (0.966 / 0.953 through the API).
     for (order, m) in [("file", &p), ("shuffled", &shuffled)] {
         assert!(
-            m.p5 > 0.935,
-            "{order} order: P@5 {:.4} does not beat 0.935",
-            m.p5
-        );
-        assert!(
-            m.p10 > 0.923,
-            "{order} order: P@10 {:.4} does not beat 0.923",
+            m.p5 >= 0.966 && m.p10 >= 0.953,
+            "{order} order: P@5 {:.4} / P@10 {:.4} below 0.966 / 0.953",
+            m.p5,
             m.p10
         );
     }
 }
 
-#[test]
-fn same_story_detection_on_scripted_rewrites_is_precise_and_complete() {
-    let Some(dir) = shared_dir() else { return };
+/// Same-story precision and recall over the labelled pairs, and related lists (limit 8, as
+/// `story_quality.py --related` asks) judged by the labels: the label-1 pairs joined
+/// transitively are the true stories, so a story the engine failed to group still counts
+/// when it shows up twice in a list.
+struct StoryQuality {
+    precision: f64,
+    recall: f64,
+    lists: usize,
+    own_by_labels: usize,
+    repeated_by_labels: usize,
+    own_by_engine: usize,
+    repeated_by_engine: usize,
+}
+
+fn story_quality(docs_file: &str, pairs_file: &str, name: &str) -> Option<StoryQuality> {
+    let dir = shared_dir()?;
     // Arrange
-    let records: Vec<Record> = read_jsonl(dir.join("corpus/bbc_neardup_docs.jsonl"));
-    let pairs: Vec<Pair> = read_jsonl(dir.join("corpus/bbc_neardup_pairs.jsonl"));
+    let records: Vec<Record> = read_jsonl(dir.join("corpus").join(docs_file));
+    let pairs: Vec<Pair> = read_jsonl(dir.join("corpus").join(pairs_file));
     let docs = to_docs(&records);
     let index: HashMap<&str, i64> = records
         .iter()
@@ -304,12 +386,31 @@ fn same_story_detection_on_scripted_rewrites_is_precise_and_complete() {
     let (engine, build_s) = build(&in_order(&docs, false), Config::default());
 
     // Assert
+    let verbose = std::env::var_os("DATELINE_RELATED_VERBOSE").is_some();
     let (mut tp, mut fp, mut fn_, mut tn) = (0, 0, 0, 0);
     let mut missed_by_transform: HashMap<&str, (usize, usize)> = HashMap::new();
     let mut wrong = Vec::new();
+    // True stories: union-find over the label-1 pairs.
+    let mut parent: HashMap<i64, i64> = HashMap::new();
+    fn root(parent: &mut HashMap<i64, i64>, x: i64) -> i64 {
+        let mut r = x;
+        while let Some(&p) = parent.get(&r) {
+            if p == r {
+                break;
+            }
+            r = p;
+        }
+        parent.insert(x, r);
+        r
+    }
     for p in &pairs {
         let Some(label) = p.label else { continue };
         let (a, b) = (index[p.a.as_str()], index[p.b.as_str()]);
+        if label == 1 {
+            let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+            parent.insert(ra.max(rb), ra.min(rb));
+            parent.entry(ra.min(rb)).or_insert(ra.min(rb));
+        }
         let same = engine.story_id(a) == engine.story_id(b);
         match (same, label) {
             (true, 1) => tp += 1,
@@ -324,10 +425,11 @@ fn same_story_detection_on_scripted_rewrites_is_precise_and_complete() {
                 e.1 += usize::from(!same);
             }
         }
-        if (label == 1) != same {
+        if verbose || (label == 1) != same {
+            let e = engine.story_evidence(a, b);
             wrong.push(format!(
-                "{} {} {} {} {:?}",
-                if same { "merged" } else { "missed" },
+                "{} label {label} {} | {} {} {:?} {e:?}",
+                if same { "merged" } else { "apart " },
                 p.a,
                 p.b,
                 p.kind,
@@ -346,44 +448,100 @@ fn same_story_detection_on_scripted_rewrites_is_precise_and_complete() {
         .collect();
     let mut named: Vec<i64> = named.into_iter().collect();
     named.sort_unstable();
-    let (mut lists, mut own, mut repeated) = (0, 0, 0);
+    let mut q = StoryQuality {
+        precision,
+        recall,
+        lists: 0,
+        own_by_labels: 0,
+        repeated_by_labels: 0,
+        own_by_engine: 0,
+        repeated_by_engine: 0,
+    };
     for &id in &named {
-        lists += 1;
+        q.lists += 1;
         let story = engine.story_id(id);
-        let mut seen = HashSet::new();
+        let truth = root(&mut parent, id);
+        let (mut seen, mut seen_true) = (HashSet::new(), HashSet::new());
         for r in engine.related(id, 8) {
             let s = engine.story_id(r.id);
-            own += usize::from(s == story);
-            repeated += usize::from(!seen.insert(s));
+            q.own_by_engine += usize::from(s == story);
+            q.repeated_by_engine += usize::from(!seen.insert(s));
+            let t = root(&mut parent, r.id);
+            q.own_by_labels += usize::from(t == truth);
+            q.repeated_by_labels += usize::from(!seen_true.insert(t));
         }
     }
     println!(
-        "bbc_neardup ({} articles, {} labelled pairs): same-story precision {precision:.4} \
+        "{name} ({} articles, {} labelled pairs): same-story precision {precision:.4} \
          recall {recall:.4} (tp {tp} fp {fp} fn {fn_} tn {tn}); build {build_s:.2} s",
         docs.len(),
         tp + fp + fn_ + tn
     );
-    println!(
-        "  missed rewrites by transform: {}",
-        transforms
-            .iter()
-            .map(|(t, (n, missed))| format!("{t} {missed}/{n}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    println!(
-        "  related lists (limit 8) checked {lists}: items of own story {own}, repeated stories {repeated}"
-    );
-    if std::env::var_os("DATELINE_RELATED_VERBOSE").is_some() {
-        for w in &wrong {
-            println!("  {w}");
-        }
+    if !transforms.is_empty() {
+        println!(
+            "  missed rewrites by transform: {}",
+            transforms
+                .iter()
+                .map(|(t, (n, missed))| format!("{t} {missed}/{n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
-    assert!(
-        precision >= 0.95,
-        "same-story precision {precision:.4} < 0.95"
+    println!(
+        "  related lists (limit 8) checked {}: by the labels, items of own story {}, repeated \
+         stories {}; by the engine's story ids {} / {}",
+        q.lists, q.own_by_labels, q.repeated_by_labels, q.own_by_engine, q.repeated_by_engine
     );
-    assert!(recall >= 0.90, "same-story recall {recall:.4} < 0.90");
-    assert_eq!(own, 0, "related lists hold the query's own story");
-    assert_eq!(repeated, 0, "related lists repeat a story");
+    for w in &wrong {
+        println!("  {w}");
+    }
+    Some(q)
+}
+
+fn assert_story_bars(q: &StoryQuality, min_recall: f64) {
+    assert!(
+        q.precision >= 0.95,
+        "same-story precision {:.4} < 0.95",
+        q.precision
+    );
+    assert!(
+        q.recall >= min_recall,
+        "same-story recall {:.4} < {min_recall}",
+        q.recall
+    );
+    assert_eq!(
+        q.own_by_labels, 0,
+        "related lists hold the query's own story"
+    );
+    assert_eq!(q.repeated_by_labels, 0, "related lists repeat a story");
+    assert_eq!(
+        q.own_by_engine, 0,
+        "related lists hold the engine's own story"
+    );
+    assert_eq!(
+        q.repeated_by_engine, 0,
+        "related lists repeat an engine story"
+    );
+}
+
+#[test]
+fn same_story_detection_on_scripted_rewrites_is_precise_and_complete() {
+    if let Some(q) = story_quality(
+        "bbc_neardup_docs.jsonl",
+        "bbc_neardup_pairs.jsonl",
+        "bbc_neardup",
+    ) {
+        assert_story_bars(&q, 0.90);
+    }
+}
+
+#[test]
+fn independent_reports_of_one_event_are_one_story_and_the_next_event_is_not() {
+    if let Some(q) = story_quality(
+        "crossoutlet/crossoutlet_docs.jsonl",
+        "crossoutlet/crossoutlet_pairs.jsonl",
+        "crossoutlet",
+    ) {
+        assert_story_bars(&q, 0.80);
+    }
 }

@@ -1,7 +1,7 @@
 //! Building search and related articles from the store, and keeping them current by
 //! following the change sequence with a [`ChangeCursor`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -290,11 +290,17 @@ impl App {
         index
             .apply(&upserts, &removals, &checkpoint.encode())
             .map_err(|e| Error::Internal(e.to_string()))?;
-        // Pages whose related list a changed article now enters are refreshed. Working
-        // that out costs a few related() calls per article under the engine's write
-        // lock, so a bulk change (an import) drops the whole cache instead.
+        // Lists are ready at publish: the changed articles' own lists, the lists they now
+        // enter, and the lists of their stories' members are ranked here, off the request
+        // path, and replace those entries of the memo; lists that named a changed or
+        // removed article are ranked again too. Pages showing any of them are refreshed.
+        // Working that out costs a few related() calls per article, so a bulk change (an
+        // import) drops the memo and the whole cache instead, and lists are ranked when
+        // first asked for.
         let precise = related_docs.len() <= PRECISE_REFRESH_LIMIT;
         let mut touched: Vec<String> = Vec::new();
+        let mut affected: BTreeSet<i64> = BTreeSet::new();
+        let mut changed: HashSet<i64> = removals.iter().copied().collect();
         {
             let mut engine = self
                 .inner
@@ -308,24 +314,42 @@ impl App {
             let shown = self.config().related_count;
             for doc in &related_docs {
                 engine.upsert(doc);
+                changed.insert(doc.id);
                 if !precise {
                     continue;
                 }
+                affected.insert(doc.id);
                 for r in engine.related(doc.id, shown * 2) {
                     if engine.related(r.id, shown).iter().any(|x| x.id == doc.id) {
-                        touched.push(format!("article:{}", r.id));
+                        affected.insert(r.id);
                     }
                 }
-                for member in engine.story_members(doc.id) {
-                    touched.push(format!("article:{member}"));
-                }
+                affected.extend(engine.story_members(doc.id));
             }
         }
-        self.forget_ranked_related();
-        if !precise {
+        if precise {
+            affected.extend(self.memoised_lists_naming(&changed));
+            let fresh: Vec<(i64, Vec<dateline_related::Related>)> = {
+                let engine = self
+                    .inner
+                    .discovery
+                    .related
+                    .read()
+                    .unwrap_or_else(|p| p.into_inner());
+                affected
+                    .iter()
+                    .filter(|id| engine.contains(**id))
+                    .map(|&id| (id, engine.related(id, usize::MAX)))
+                    .collect()
+            };
+            touched.extend(affected.iter().map(|id| format!("article:{id}")));
+            self.refresh_ranked_related(&changed, fresh);
+            if !touched.is_empty() {
+                self.cache().invalidate(&touched);
+            }
+        } else {
+            self.forget_ranked_related();
             self.cache().clear();
-        } else if !touched.is_empty() {
-            self.cache().invalidate(&touched);
         }
         Ok(())
     }

@@ -1,6 +1,8 @@
 //! Related articles as readers and editors get them: the engine's ranking, editors' pins
 //! and exclusions on top, one article per story.
 
+use std::collections::HashSet;
+
 use chrono::Utc;
 use dateline_core::{Article, ArticleId};
 
@@ -71,9 +73,10 @@ impl App {
         Ok(out)
     }
 
-    /// The engine's full ranked list for `id` (up to its `max_related`), computed once per
-    /// engine state: the list a page render needs is precomputed, not recomputed per request
-    /// (`Engine::related` costs about 1 ms at 100,000 articles). Any engine change clears it.
+    /// The engine's full ranked list for `id` (up to its `max_related`): precomputed by the
+    /// indexer when an article it concerns changed (`indexer.rs`), otherwise ranked on the
+    /// first request after start or a bulk change and kept (`Engine::related` costs about
+    /// 1 ms at 100,000 articles).
     fn ranked_related(&self, id: ArticleId) -> Vec<dateline_related::Related> {
         let memo = &self.inner.discovery.related_memo;
         let generation = match memo.lock().unwrap_or_else(|p| p.into_inner()).lookup(id.0) {
@@ -95,7 +98,33 @@ impl App {
         ranked
     }
 
-    /// Forgets every memoised ranking; called after every engine change.
+    /// Ids of the articles whose memoised list names one of `ids` (so is stale once they
+    /// changed or went).
+    pub(super) fn memoised_lists_naming(&self, ids: &HashSet<i64>) -> Vec<i64> {
+        self.inner
+            .discovery
+            .related_memo
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .naming(ids)
+    }
+
+    /// After an engine change: drops the memoised lists of and naming `changed`, and keeps
+    /// `fresh` (ranked by the engine as it is now); every other list stays.
+    pub(super) fn refresh_ranked_related(
+        &self,
+        changed: &HashSet<i64>,
+        fresh: Vec<(i64, Vec<dateline_related::Related>)>,
+    ) {
+        self.inner
+            .discovery
+            .related_memo
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .refresh(changed, fresh);
+    }
+
+    /// Forgets every memoised ranking; called after a bulk engine change.
     pub(super) fn forget_ranked_related(&self) {
         self.inner
             .discovery

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::slots::{Interner, Slot, MAX_TERMS};
+use super::slots::{Interner, Slot, FIGURES, MAX_TERMS};
 use super::Engine;
 use crate::minhash::{LshTable, EMPTY_SIGNATURE, SIG_LEN};
 use crate::snapshot::{Reader, Saved, SnapshotError, Writer};
@@ -48,6 +48,8 @@ impl Engine {
             sections: Interner::load(&mut r)?,
             tags: Interner::load(&mut r)?,
             lsh: LshTable::load(&mut r)?,
+            // Editors' decisions live in the store; the app hands them in after loading.
+            decisions: Default::default(),
             slots,
         };
         r.end()?;
@@ -62,7 +64,7 @@ impl Engine {
 }
 
 /// The fixed part of a saved slot, for bounding a slot count by the bytes left.
-const SLOT_MIN_BYTES: usize = 8 * 5 + 4 * 2 + 2 + 1 + SIG_LEN + 8;
+const SLOT_MIN_BYTES: usize = 8 * 5 + 4 * 2 + 2 + 1 + 2 * FIGURES + SIG_LEN + 8;
 
 impl Saved for Slot {
     fn save(&self, w: &mut Writer<'_>) {
@@ -75,6 +77,9 @@ impl Saved for Slot {
         w.u32(self.section);
         w.u16(self.shingles);
         w.u8(self.n_terms);
+        for &f in &self.figures {
+            w.u16(f);
+        }
         for &t in self.terms() {
             w.u32(t);
         }
@@ -100,6 +105,10 @@ impl Saved for Slot {
         if usize::from(n_terms) > MAX_TERMS {
             return Err(SnapshotError("too many terms in a slot".into()));
         }
+        let mut figures = [0u16; FIGURES];
+        for f in figures.iter_mut() {
+            *f = r.u16()?;
+        }
         let mut terms = [0u32; MAX_TERMS];
         for t in terms.iter_mut().take(usize::from(n_terms)) {
             *t = r.u32()?;
@@ -122,6 +131,7 @@ impl Saved for Slot {
             section,
             shingles,
             n_terms,
+            figures,
             terms,
             weights,
             sig,

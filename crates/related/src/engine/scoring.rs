@@ -17,6 +17,12 @@ const RERANK_POOL: usize = 200;
 /// Upper bound on exact scoring when stories have many versions and the pool did not
 /// bring enough distinct stories.
 const RERANK_CAP: usize = 8192;
+/// Nearest neighbours whose vectors feed back into the query (see `with_feedback`): ten,
+/// as in the classic pseudo-relevance feedback setups; with ten, one off-topic neighbour
+/// cannot pull the list away.
+const FEEDBACK_DOCS: usize = 10;
+/// Distinct stories considered per list item asked for.
+const POOL_PER_ITEM: usize = 2;
 
 /// An article's term weights with IDF applied, and their norm.
 pub(super) struct Weighted {
@@ -29,10 +35,12 @@ impl Engine {
     /// [`Engine::related`].
     pub(super) fn rank(&self, q: u32, limit: usize) -> Vec<Related> {
         let qs = &self.slots[q as usize];
-        // Twice the limit in distinct stories leaves room for the section and recency
-        // factors to reorder what content similarity found.
-        let neighbours = self.content_neighbours(q, RERANK_POOL, limit * 2);
-        let mut best: HashMap<i64, Related> = HashMap::new();
+        // More distinct stories than the list holds: room for the section and recency
+        // factors to reorder what content similarity found, and for the diversity rule
+        // (`engine/lists.rs`) to pass over items too close to the ones chosen.
+        let pool = limit * POOL_PER_ITEM;
+        let neighbours = self.with_feedback(q, self.content_neighbours(q, RERANK_POOL, pool));
+        let mut best: HashMap<i64, (u32, Related)> = HashMap::new();
         for (d, cos) in neighbours {
             let ds = &self.slots[d as usize];
             if ds.story == qs.story {
@@ -45,15 +53,100 @@ impl Engine {
             let item = Related { id: ds.id, score };
             best.entry(ds.story)
                 .and_modify(|r| {
-                    if ranks_before(&item, r) {
-                        *r = item;
+                    if ranks_before(&item, &r.1) {
+                        *r = (d, item);
                     }
                 })
-                .or_insert(item);
+                .or_insert((d, item));
         }
-        let mut out: Vec<Related> = best.into_values().collect();
-        out.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
-        out.truncate(limit);
+        let mut out: Vec<(u32, Related)> = best.into_values().collect();
+        out.sort_unstable_by(|a, b| b.1.score.total_cmp(&a.1.score).then(a.1.id.cmp(&b.1.id)));
+        out.truncate(pool);
+        self.diversify(q, out, limit)
+    }
+
+    /// Re-scores `neighbours` (slot and cosine, best first) with pseudo-relevance feedback
+    /// (Rocchio): the query's vector plus [`Config::feedback_weight`](crate::Config::feedback_weight) times the mean of
+    /// its [`FEEDBACK_DOCS`] nearest neighbours' vectors, each normalised. An article's own
+    /// top terms are few, and two articles on one subject often share only some of them;
+    /// the neighbours bring in the subject's other words, so a candidate that shares those
+    /// rises. The candidates stay those the inverted index found; only their order changes.
+    /// The result is sorted again, best first.
+    fn with_feedback(&self, q: u32, neighbours: Vec<(u32, f32)>) -> Vec<(u32, f32)> {
+        let beta = self.config.feedback_weight;
+        if beta.is_nan() || beta <= 0.0 || neighbours.is_empty() {
+            return neighbours;
+        }
+        let mut expanded: Vec<(u32, f32)> = Vec::with_capacity(MAX_TERMS * (FEEDBACK_DOCS + 1));
+        let add = |s: u32, scale: f32, out: &mut Vec<(u32, f32)>| {
+            let slot = &self.slots[s as usize];
+            let w = self.weighted(slot);
+            if w.norm > 0.0 {
+                for (i, &t) in slot.terms().iter().enumerate() {
+                    if self.vocab.df(t) >= 2 {
+                        out.push((t, scale * w.w[i] / w.norm));
+                    }
+                }
+            }
+        };
+        add(q, 1.0, &mut expanded);
+        let k = neighbours.len().min(FEEDBACK_DOCS);
+        for &(d, _) in &neighbours[..k] {
+            add(d, beta / k as f32, &mut expanded);
+        }
+        expanded.sort_unstable_by_key(|e| e.0);
+        expanded.dedup_by(|b, a| {
+            if a.0 == b.0 {
+                a.1 += b.1;
+                true
+            } else {
+                false
+            }
+        });
+        let norm2 = expanded.iter().map(|e| e.1 * e.1).sum::<f32>();
+        if norm2 <= 0.0 {
+            return neighbours;
+        }
+        let feedback: Vec<u32> = neighbours[..k].iter().map(|n| n.0).collect();
+        let share = beta / k as f32;
+        let mut out: Vec<(u32, f32)> = neighbours
+            .into_iter()
+            .map(|(d, _)| {
+                let slot = &self.slots[d as usize];
+                let w = self.weighted(slot);
+                if w.norm <= 0.0 {
+                    return (d, 0.0);
+                }
+                let mut dot = 0.0;
+                for (i, t) in slot.terms().iter().enumerate() {
+                    if self.vocab.df(*t) < 2 {
+                        continue;
+                    }
+                    if let Ok(j) = expanded.binary_search_by_key(t, |e| e.0) {
+                        dot += expanded[j].1 * w.w[i];
+                    }
+                }
+                // A feedback article is scored against the query without its own vector
+                // (leave one out): otherwise its share of the query, a perfect match to
+                // itself, would keep it on top whatever the section and recency factors
+                // say afterwards. With d̂ its unit vector and s its share:
+                // q'' = q' - s·d̂, so q''·d = q'·d - s·|d| and |q''|² = |q'|² - 2s·q'·d̂ + s².
+                let (dot, n2) = if feedback.contains(&d) {
+                    (
+                        dot - share * w.norm,
+                        norm2 - 2.0 * share * dot / w.norm + share * share,
+                    )
+                } else {
+                    (dot, norm2)
+                };
+                if n2 <= 0.0 {
+                    return (d, 0.0);
+                }
+                (d, (dot / (n2.sqrt() * w.norm)).clamp(0.0, 1.0))
+            })
+            .filter(|&(_, c)| c > 0.0)
+            .collect();
+        out.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         out
     }
 
@@ -307,6 +400,8 @@ mod tests {
     }
 
     /// A query and two candidates with exactly the same words (so the same content score).
+    /// The event window is off: these tests measure the ranking factors, and inside the
+    /// window a list shows only one of two such twins (`lists.rs` tests that).
     fn twins(
         query: impl Fn(&mut Doc),
         first: impl Fn(&mut Doc),
@@ -321,7 +416,13 @@ mod tests {
         first(&mut a);
         second(&mut b);
         docs.extend([q, a, b]);
-        let engine = engine_with(&docs);
+        let mut engine = crate::Engine::new(crate::Config {
+            event_window_hours: 0.0,
+            ..crate::Config::default()
+        });
+        for d in &docs {
+            engine.upsert(d);
+        }
         assert_ne!(engine.story_id(10), engine.story_id(11));
         engine.related(1, 10)
     }
@@ -339,7 +440,8 @@ mod tests {
         assert_eq!(list[0].id, 11, "{list:?}");
         assert_eq!(list[1].id, 10, "{list:?}");
         let lift = list[0].score / list[1].score;
-        assert!((lift - 1.25).abs() < 1e-4, "lift {lift}");
+        let expected = 1.0 + crate::Config::default().metadata_weight;
+        assert!((lift - expected).abs() < 1e-4, "lift {lift}");
     }
 
     #[test]

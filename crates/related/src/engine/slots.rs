@@ -31,6 +31,11 @@ const MIN_DF_SCALE: f32 = 5.0;
 /// figures.
 const SPECIFIC_ENTITIES: usize = 4;
 
+/// Figures (numbers) kept per article for the same-event test, as 16-bit hashes: the
+/// death toll, the score, the sum of money and the date are what two reports of one event
+/// share and the next event of the kind does not. Six fit in the slot's padding.
+pub(super) const FIGURES: usize = 6;
+
 /// The section id of an article without a section.
 pub(super) const NO_SECTION: u32 = u32::MAX;
 
@@ -51,6 +56,9 @@ pub(super) struct Slot {
     /// Distinct shingles behind `sig` (saturating).
     pub(super) shingles: u16,
     pub(super) n_terms: u8,
+    /// The article's most specific figures as 16-bit hashes (never 0; 0 is an empty
+    /// place), ascending: see [`FIGURES`].
+    pub(super) figures: [u16; FIGURES],
     /// Term ids, ascending.
     pub(super) terms: [u32; MAX_TERMS],
     /// IDF-free weights of `terms` (sublinear field-weighted frequency times name boost),
@@ -68,6 +76,14 @@ impl Slot {
 
     pub(super) fn is_entity(&self, i: usize) -> bool {
         (self.entities >> i) & 1 == 1
+    }
+
+    /// How many figures two articles share.
+    pub(super) fn shared_figures(&self, other: &Slot) -> usize {
+        self.figures
+            .iter()
+            .filter(|&&f| f != 0 && other.figures.contains(&f))
+            .count()
     }
 }
 
@@ -130,12 +146,14 @@ impl Engine {
             section,
             shingles: features.shingles.len().min(usize::from(u16::MAX)) as u16,
             n_terms: 0,
+            figures: [0; FIGURES],
             terms: [0; MAX_TERMS],
             weights: [0; MAX_TERMS],
             sig,
             tags,
         };
         self.pick_terms(&features.terms, &mut slot);
+        slot.figures = self.pick_figures(&features.terms);
 
         let s = self.store(slot);
         for i in 0..usize::from(self.slots[s as usize].n_terms) {
@@ -167,6 +185,7 @@ impl Engine {
         slot.story_next = s;
         slot.tags = Box::new([]);
         slot.n_terms = 0;
+        slot.figures = [0; FIGURES];
         slot.shingles = 0;
         slot.sig = EMPTY_SIGNATURE;
         self.free.push(s);
@@ -242,6 +261,27 @@ impl Engine {
             }
         }
         slot.n_terms = picked.len() as u8;
+    }
+
+    /// The article's [`FIGURES`] most specific figures (frequency in the article times
+    /// √IDF; ties to the smaller hash), as 16-bit hashes, ascending. Figures every article
+    /// has (this year, small counts) rank low through their IDF.
+    fn pick_figures(&self, terms: &[text::Term]) -> [u16; FIGURES] {
+        let mut figures: Vec<(f32, u64)> = terms
+            .iter()
+            .filter(|t| t.kind == Kind::Number)
+            .map(|t| {
+                let df = self.vocab.df_of_hash(t.hash);
+                (t.tf * self.vocab.sqrt_idf_of_df(df), t.hash)
+            })
+            .collect();
+        figures.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut out = [0u16; FIGURES];
+        for (o, &(_, hash)) in out.iter_mut().zip(figures.iter()) {
+            *o = ((hash >> 48) as u16).max(1);
+        }
+        out.sort_unstable();
+        out
     }
 
     /// Puts a slot in the slab (reusing a free one) and returns its index.

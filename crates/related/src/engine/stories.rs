@@ -6,6 +6,7 @@
 //! same story. A removal re-splits what is left of its story into connected components
 //! (union-find): the removed article may have been the only link between the others.
 
+use super::scoring::Weighted;
 use super::slots::{for_shared_terms, Slot};
 use super::Engine;
 use crate::minhash::{self, BANDS};
@@ -20,32 +21,97 @@ const MIN_JACCARD_FOR_CONTAINMENT: f32 = 0.1;
 /// "contained" in many stories).
 const MIN_SHINGLES_FOR_CONTAINMENT: u16 = 20;
 
+/// Same-event test (independent reports inside [`Config::event_window_hours`]): the
+/// cosine, the overlap of names and figures, and their sum that two reports need. Why
+/// these levels: independently written reports of one event keep its actors, places and
+/// figures but not its sentences, so their top-term cosine is only moderate (0.3-0.7 on
+/// the development pairs) while their names-and-figures overlap stays high; two different
+/// stories on one topic published the same day (the closest other story of a section)
+/// reach one of the two but rarely both. Each signal alone is too weak, so both must
+/// clear a floor and together a sum; the floors sit well below the median of same-event
+/// pairs so that a held-out outlet's different style does not drop recall to nothing.
+const EVENT_MIN_COSINE: f32 = 0.4;
+const EVENT_MIN_ENTITY_OVERLAP: f32 = 0.45;
+const EVENT_MIN_SUM: f32 = 1.0;
+
+/// Figures two reports share that make them one event on weaker word evidence (with
+/// [`EVENT_FIGURES_MIN_SIGNAL`] of cosine and of names overlap, so they are on one
+/// subject). Reports of one event repeat its toll, score, sums and dates; the next event
+/// of the kind has its own. One or two shared figures happen by chance (a year, a round
+/// number); three specific ones inside the event window rarely do.
+const EVENT_SHARED_FIGURES: usize = 3;
+const EVENT_FIGURES_MIN_SIGNAL: f32 = 0.25;
+
+/// Articles the engine must have seen before the event test runs. Document frequencies
+/// from a handful of articles cannot tell an event's own names and figures from the ones
+/// every story of the beat shares (the company, its chief executive, its port): in a
+/// young archive two stories of one company on one day look like one event. Until then
+/// only shared word runs join stories.
+const EVENT_MIN_ARCHIVE: u64 = 50;
+
+/// Members of a story that an article joining it on the event test is checked against
+/// (bounds the cost on a story with many versions).
+const EVENT_CHECKED_MEMBERS: usize = 16;
+
 /// Estimated Jaccard a rewrite needs: three of 64 signature positions agreeing, where
 /// unrelated texts agree on 0.25 by chance (b-bit collisions).
 const REWRITE_MIN_JACCARD: f32 = 0.04;
 
+/// What the same-story test sees in two indexed articles (see [`Engine::story_evidence`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StoryEvidence {
+    /// Estimated Jaccard similarity of their word 5-shingles.
+    pub jaccard: f32,
+    /// Cosine of their top-term TF-IDF vectors, every term in the norms.
+    pub cosine: f32,
+    /// IDF-weighted share of names and figures that the one with fewer has in common.
+    pub entity_overlap: f32,
+    /// Hours between their publication times.
+    pub hours_apart: f32,
+    /// How many of their most specific figures they share.
+    pub shared_figures: usize,
+}
+
 impl Engine {
+    /// The evidence the same-story test weighs for two indexed articles; `None` unless both
+    /// are indexed. For tools and editors ("why are these one story?"), and for measuring.
+    pub fn story_evidence(&self, a: i64, b: i64) -> Option<StoryEvidence> {
+        let (x, y) = (self.slot_of(a)?, self.slot_of(b)?);
+        let (sx, sy) = (&self.slots[x as usize], &self.slots[y as usize]);
+        Some(StoryEvidence {
+            jaccard: minhash::jaccard(&sx.sig, &sy.sig),
+            cosine: self.full_cosine(x, y),
+            entity_overlap: self.entity_overlap(x, y),
+            hours_apart: (sx.published_at - sy.published_at).unsigned_abs() as f32 / 3600.0,
+            shared_figures: sx.shared_figures(sy),
+        })
+    }
+
     /// Cosine of two articles' top-term TF-IDF vectors with every term in the norms. For
     /// the same-story test: a term only one of them has is evidence that they differ, which
     /// the ranking cosine leaves out (on a young site, where most words are new, that
     /// cosine would call two stories about one topic the same story).
-    fn full_cosine(&self, a: u32, b: u32) -> f32 {
+    pub(super) fn full_cosine(&self, a: u32, b: u32) -> f32 {
         let (sa, sb) = (&self.slots[a as usize], &self.slots[b as usize]);
-        let full = |s: &Slot| {
-            let mut weighted = self.weighted(s);
-            weighted.norm = weighted.w[..s.terms().len()]
-                .iter()
-                .map(|w| w * w)
-                .sum::<f32>()
-                .sqrt();
-            weighted
-        };
-        self.cosine_weighted(sa, &full(sa), sb, &full(sb))
+        self.cosine_weighted(sa, &self.full_weighted(a), sb, &self.full_weighted(b))
+    }
+
+    /// The slot's weights with √IDF applied and every term in the norm (see
+    /// [`Engine::full_cosine`]), for callers that compare one article with many.
+    pub(super) fn full_weighted(&self, s: u32) -> Weighted {
+        let slot = &self.slots[s as usize];
+        let mut weighted = self.weighted(slot);
+        weighted.norm = weighted.w[..slot.terms().len()]
+            .iter()
+            .map(|w| w * w)
+            .sum::<f32>()
+            .sqrt();
+        weighted
     }
 
     /// IDF-weighted share of the names and figures (among the top terms) of the article
     /// with fewer of them that the other article also has.
-    fn entity_overlap(&self, a: u32, b: u32) -> f32 {
+    pub(super) fn entity_overlap(&self, a: u32, b: u32) -> f32 {
         let (sa, sb) = (&self.slots[a as usize], &self.slots[b as usize]);
         let total = |s: &Slot| -> f32 {
             s.terms()
@@ -76,7 +142,18 @@ impl Engine {
     /// [`Config::duplicate_jaccard`](crate::Config::duplicate_jaccard), or most of the shorter one's shingles inside the
     /// longer one (containment: cut-down and extended versions) — or they are rewrites:
     /// a high TF-IDF cosine together with a high overlap of names and figures.
-    fn same_story(&self, a: u32, b: u32) -> bool {
+    pub(super) fn same_story(&self, a: u32, b: u32) -> bool {
+        self.same_story_given(a, b, || self.full_cosine(a, b))
+    }
+
+    /// [`Engine::same_story`] with their full cosine computed by the caller if needed.
+    pub(super) fn same_story_given(&self, a: u32, b: u32, cosine: impl Fn() -> f32) -> bool {
+        self.same_copy(a, b, &cosine) || self.same_event(a, b, &cosine)
+    }
+
+    /// True when two articles share word runs enough to be versions of one text (copies,
+    /// cut-down or extended versions, rewrites): see [`Engine::same_story`].
+    fn same_copy(&self, a: u32, b: u32, cosine: &dyn Fn() -> f32) -> bool {
         let (sa, sb) = (&self.slots[a as usize], &self.slots[b as usize]);
         if sa.shingles > 0 && sb.shingles > 0 {
             let j = minhash::jaccard(&sa.sig, &sb.sig);
@@ -93,11 +170,79 @@ impl Engine {
             }
         }
         // Rewrites still share a few exact runs (quotes, names with titles) beyond chance.
-        sa.shingles > 0
+        if sa.shingles > 0
             && sb.shingles > 0
             && minhash::jaccard(&sa.sig, &sb.sig) >= REWRITE_MIN_JACCARD
-            && self.full_cosine(a, b) >= self.config.rewrite_cosine
+            && cosine() >= self.config.rewrite_cosine
             && self.entity_overlap(a, b) >= self.config.rewrite_entity_overlap
+        {
+            return true;
+        }
+        false
+    }
+
+    /// True when slot `s` may join the story of `c`.
+    ///
+    /// Versions of one text join on one link: a copy of a copy is a copy. Reports of one
+    /// event in other words do not chain that way: A like B and B like C is how a topic
+    /// connects its stories, not how an event does. So two stories that would join on the
+    /// event test alone join only when every member of the one is the same story (any
+    /// test) as every member of the other (the first [`EVENT_CHECKED_MEMBERS`] of each).
+    fn may_join(&self, s: u32, c: u32) -> bool {
+        let cosine = || self.full_cosine(s, c);
+        if self.same_copy(s, c, &cosine) {
+            return true;
+        }
+        if !self.same_event(s, c, &cosine) {
+            return false;
+        }
+        let ours: Vec<u32> = self
+            .story_cycle(s)
+            .into_iter()
+            .take(EVENT_CHECKED_MEMBERS)
+            .collect();
+        let theirs: Vec<u32> = self
+            .story_cycle(c)
+            .into_iter()
+            .take(EVENT_CHECKED_MEMBERS)
+            .collect();
+        ours.iter().all(|&x| {
+            theirs
+                .iter()
+                .all(|&y| (x == s && y == c) || self.same_story(x, y))
+        })
+    }
+
+    /// True when two articles published inside the event window report one event in
+    /// their own words (see [`EVENT_MIN_COSINE`]). Time alone never decides: two stories
+    /// of one day must still share the event's vocabulary, names and figures.
+    fn same_event(&self, a: u32, b: u32, cosine: &dyn Fn() -> f32) -> bool {
+        if self.vocab.docs() < EVENT_MIN_ARCHIVE || !self.within_event_window(a, b) {
+            return false;
+        }
+        let cosine = cosine();
+        if cosine < EVENT_FIGURES_MIN_SIGNAL {
+            return false;
+        }
+        let entities = self.entity_overlap(a, b);
+        let figures = self.slots[a as usize].shared_figures(&self.slots[b as usize]);
+        if figures >= EVENT_SHARED_FIGURES && entities >= EVENT_FIGURES_MIN_SIGNAL {
+            return true;
+        }
+        cosine >= EVENT_MIN_COSINE
+            && entities >= EVENT_MIN_ENTITY_OVERLAP
+            && cosine + entities >= EVENT_MIN_SUM
+    }
+
+    /// True when the two publication times are at most [`Config::event_window_hours`]
+    /// apart.
+    pub(super) fn within_event_window(&self, a: u32, b: u32) -> bool {
+        let window = self.config.event_window_hours * 3600.0;
+        if !window.is_finite() || window <= 0.0 {
+            return false;
+        }
+        let (sa, sb) = (&self.slots[a as usize], &self.slots[b as usize]);
+        ((sa.published_at as f64) - (sb.published_at as f64)).abs() <= window
     }
 
     /// Finds the stories a freshly indexed slot belongs to and merges them with its own.
@@ -121,9 +266,32 @@ impl Engine {
         );
         candidates.sort_unstable();
         candidates.dedup();
-        for c in candidates {
-            if self.slots[s as usize].story != self.slots[c as usize].story && self.same_story(s, c)
-            {
+        self.join_candidates(s, &candidates);
+    }
+
+    /// Joins slot `s` to the stories of `candidates` it may join: versions of its text
+    /// first, then reports of the same event, so that the event test weighs every version
+    /// already known (a rewrite must not bring a look-alike story in through its copy).
+    ///
+    /// An editor's "together" joins first (`decisions.rs`); an editor's "apart" blocks any
+    /// join that would put the two in one story.
+    fn join_candidates(&mut self, s: u32, candidates: &[u32]) {
+        let apart = |e: &Engine, c: u32| {
+            e.slots[s as usize].story == e.slots[c as usize].story || e.kept_apart(s, c)
+        };
+        // Forced partners join whenever both are indexed, candidates or not.
+        for c in self.forced_partners(s) {
+            if !apart(self, c) {
+                self.merge(s, c);
+            }
+        }
+        for &c in candidates {
+            if !apart(self, c) && self.same_copy(s, c, &|| self.full_cosine(s, c)) {
+                self.merge(s, c);
+            }
+        }
+        for &c in candidates {
+            if !apart(self, c) && self.may_join(s, c) {
                 self.merge(s, c);
             }
         }
@@ -160,43 +328,18 @@ impl Engine {
         self.slots[b as usize].story_next = next_a;
     }
 
-    /// Recomputes the stories of `members` (what is left of a story after a removal) as
-    /// the connected components (union-find) of the same-story relation among them.
+    /// Recomputes the stories of `members` (what is left of a story after a removal): each
+    /// becomes a story of its own, then they are joined again in order of article id (the
+    /// order a rebuild indexes them in) by the rule a new article joins by.
     pub(super) fn resplit(&mut self, mut members: Vec<u32>) {
-        members.sort_unstable();
-        let n = members.len();
-        let mut parent: Vec<usize> = (0..n).collect();
-        fn find(parent: &mut [usize], mut x: usize) -> usize {
-            while parent[x] != x {
-                parent[x] = parent[parent[x]];
-                x = parent[x];
-            }
-            x
+        members.sort_unstable_by_key(|&m| self.slots[m as usize].id);
+        for &m in &members {
+            let slot = &mut self.slots[m as usize];
+            slot.story = slot.id;
+            slot.story_next = m;
         }
-        for i in 0..n {
-            for j in i + 1..n {
-                let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
-                if ri != rj && self.same_story(members[i], members[j]) {
-                    parent[ri.max(rj)] = ri.min(rj);
-                }
-            }
-        }
-        let mut groups: Vec<Vec<u32>> = vec![Vec::new(); n];
-        for (i, &m) in members.iter().enumerate() {
-            let r = find(&mut parent, i);
-            groups[r].push(m);
-        }
-        for group in groups.into_iter().filter(|g| !g.is_empty()) {
-            let story = group
-                .iter()
-                .map(|&m| self.slots[m as usize].id)
-                .min()
-                .unwrap_or_default();
-            for (k, &m) in group.iter().enumerate() {
-                let slot = &mut self.slots[m as usize];
-                slot.story = story;
-                slot.story_next = group[(k + 1) % group.len()];
-            }
+        for k in 0..members.len() {
+            self.join_candidates(members[k], &members[..k]);
         }
     }
 }
