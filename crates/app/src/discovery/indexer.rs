@@ -105,6 +105,7 @@ impl App {
 
     /// [`App::rebuild_discovery`], returning the cursor position the result reflects.
     async fn rebuild_discovery_at(&self, progress: &dyn Progress) -> Result<(usize, i64)> {
+        self.refresh_story_decisions().await?;
         let index = self.search_index()?;
         let started = Instant::now();
         // Taken before reading: changes committed while the articles are read are applied
@@ -254,6 +255,14 @@ impl App {
             applied += batch.changes.len();
             let ids: BTreeSet<i64> = batch.changes.iter().map(|c| c.article_id.0).collect();
             self.apply_articles(index, ids, &checkpoint).await?;
+            if batch.changes.iter().any(|c| c.kind == "story") {
+                // An editor merged or split stories: regroup, and refresh the pages of
+                // every article whose story (and so its page's story link) changed.
+                let touched = self.refresh_story_decisions().await?;
+                self.forget_ranked_related();
+                let keys: Vec<String> = touched.iter().map(|id| format!("article:{id}")).collect();
+                self.cache().invalidate(&keys);
+            }
             if batch.done || stop() {
                 break;
             }
@@ -390,6 +399,8 @@ impl EngineBuilder {
 /// used), returning the cursor position to follow from and whether the engine as it is now
 /// is saved on disk.
 async fn prepare(app: &App) -> Result<(i64, bool)> {
+    // Every engine this node builds or loads gets the editors' story decisions.
+    app.refresh_story_decisions().await?;
     let index = app.search_index()?;
     let saved_index = index.checkpoint().as_deref().and_then(Checkpoint::decode);
     let index_at = app

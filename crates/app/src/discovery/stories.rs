@@ -197,9 +197,9 @@ impl App {
             StoryChange::Forget(o) => (o, None),
         };
         if other == id {
-            return Err(Error::Invalid(
-                "an article is always its own story".into(),
-            ));
+            let mut errors = dateline_core::FieldErrors::default();
+            errors.add("article", "an article is always its own story");
+            return Err(Error::Invalid(errors));
         }
         let mut tx = self.store().begin().await?;
         tx.set_story_decision(id, other, kind, &actor.label, Utc::now())

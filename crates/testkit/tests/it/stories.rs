@@ -226,3 +226,171 @@ async fn search_pages_of_stories_never_repeat_or_skip_an_article() {
         assert_eq!(unique.len(), 6, "{backend:?}: no article twice");
     }
 }
+
+async fn story_of(t: &TestApp, slug: &dateline_core::Slug) -> String {
+    t.get_json(&format!("/api/v1/articles/{slug}"), 200)
+        .await
+        .expect("article")["story_id"]
+        .as_str()
+        .expect("story id")
+        .to_owned()
+}
+
+/// POSTs one change to the editor's related panel; returns the redirect's location.
+async fn panel_change(
+    s: &dateline_testkit::SessionClient,
+    article: i64,
+    fields: &[(&str, &str)],
+) -> String {
+    let r = s
+        .post_form(&format!("/admin/articles/{article}/related"), fields)
+        .await
+        .expect("post");
+    assert_eq!(r.status().as_u16(), 303);
+    r.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn editors_split_and_merge_stories_on_every_node_and_through_a_restart() {
+    for backend in backends() {
+        let t = TestApp::spawn(backend).await.expect("app");
+        let first = t
+            .arrange_article(story(
+                "Harbour reopens at Sur after cyclone",
+                HARBOUR,
+                "World",
+                10,
+            ))
+            .await
+            .expect("first");
+        let second = t
+            .arrange_article(story(
+                "Sur fishermen back at sea as harbour reopens",
+                &rewrite(),
+                "World",
+                9,
+            ))
+            .await
+            .expect("second");
+        let third = t
+            .arrange_article(story(
+                "Cup final goes to penalties",
+                "The football club won the cup after a penalty shoot-out in Manchester.",
+                "Sport",
+                7,
+            ))
+            .await
+            .expect("third");
+        t.settle_index().await.expect("indexed");
+        assert_eq!(
+            story_of(&t, &first.slug).await,
+            story_of(&t, &second.slug).await
+        );
+        let b = t.another_node().await.expect("second node");
+
+        // Contributors and authors may not decide about stories.
+        let author = t.signed_in(Role::Author).await.expect("author");
+        let r = author
+            .post_form(
+                &format!("/admin/articles/{}/related", first.id),
+                &[("change", &format!("split:{}", second.id))],
+            )
+            .await
+            .expect("post");
+        assert_eq!(r.status().as_u16(), 403, "{backend:?}");
+
+        let editor = t.signed_in(Role::Editor).await.expect("editor");
+        let to = panel_change(
+            &editor,
+            first.id.0,
+            &[("change", &format!("split:{}", second.id))],
+        )
+        .await;
+        assert!(to.contains("done=split"), "{to}");
+        let to = panel_change(
+            &editor,
+            first.id.0,
+            &[
+                ("article", &format!("/articles/{}", third.slug)),
+                ("op", "merge"),
+            ],
+        )
+        .await;
+        assert!(to.contains("done=merged"), "{to}");
+        for node in [&t, &b] {
+            node.settle_index().await.expect("indexed");
+            assert_ne!(
+                story_of(node, &first.slug).await,
+                story_of(node, &second.slug).await,
+                "{backend:?}: split holds on every node"
+            );
+            assert_eq!(
+                story_of(node, &first.slug).await,
+                story_of(node, &third.slug).await,
+                "{backend:?}: merge holds on every node"
+            );
+        }
+        let page = editor
+            .get_text(&format!("/admin/articles/{}/edit", first.id))
+            .await
+            .expect("editor page");
+        assert!(
+            page.contains("Kept apart from") && page.contains("Merged by hand with"),
+            "{page}"
+        );
+
+        // The decisions live in the store: a restarted node (engine from its snapshot) and a
+        // rebuilt one keep them.
+        drop(b);
+        let db = t.stop().await.expect("stop");
+        let t = TestApp::resume(db).await.expect("restart");
+        t.settle_index().await.expect("indexed");
+        assert_ne!(
+            story_of(&t, &first.slug).await,
+            story_of(&t, &second.slug).await
+        );
+        assert_eq!(
+            story_of(&t, &first.slug).await,
+            story_of(&t, &third.slug).await
+        );
+        t.app
+            .rebuild_discovery(&dateline_app::import::NoProgress)
+            .await
+            .expect("reindex");
+        assert_ne!(
+            story_of(&t, &first.slug).await,
+            story_of(&t, &second.slug).await,
+            "{backend:?}: after reindex"
+        );
+        assert_eq!(
+            story_of(&t, &first.slug).await,
+            story_of(&t, &third.slug).await
+        );
+
+        // Undone: the same-story test decides again.
+        let editor = t.signed_in(Role::Editor).await.expect("editor");
+        for other in [second.id, third.id] {
+            let to = panel_change(
+                &editor,
+                first.id.0,
+                &[("change", &format!("forget:{other}"))],
+            )
+            .await;
+            assert!(to.contains("done=forgotten"), "{to}");
+        }
+        t.settle_index().await.expect("indexed");
+        assert_eq!(
+            story_of(&t, &first.slug).await,
+            story_of(&t, &second.slug).await,
+            "{backend:?}"
+        );
+        assert_ne!(
+            story_of(&t, &first.slug).await,
+            story_of(&t, &third.slug).await
+        );
+    }
+}

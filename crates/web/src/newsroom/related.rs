@@ -5,7 +5,7 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 use dateline_app::articles::Actor;
-use dateline_app::discovery::{RelatedChange, RelatedOverview};
+use dateline_app::discovery::{RelatedChange, RelatedOverview, StoryChange};
 use dateline_core::{Article, ArticleId};
 use serde::Deserialize;
 
@@ -80,12 +80,20 @@ fn listed<'a>(
 /// the "another article" form (`article` and `op`).
 #[derive(Deserialize)]
 pub struct RelatedForm {
-    /// `pin:ID`, `unpin:ID`, `exclude:ID` or `include:ID`.
+    /// `pin:ID`, `unpin:ID`, `exclude:ID`, `include:ID`, or for the story `split:ID`
+    /// (not the same story), `merge:ID` and `forget:ID` (withdraw a story decision).
     change: Option<String>,
     /// An article's address on the site, its slug, or its number.
     article: Option<String>,
-    /// What to do with `article`: `pin` (the default) or `exclude`.
+    /// What to do with `article`: `pin` (the default), `exclude` or `merge` (same story).
     op: Option<String>,
+}
+
+/// One change the panel asks for: to the related list, or to the article's story.
+#[derive(Debug, Clone, Copy)]
+enum PanelChange {
+    Related(RelatedChange),
+    Story(StoryChange),
 }
 
 /// Why a change was not made, as the `related_error` code the editor page explains.
@@ -96,7 +104,7 @@ pub(super) fn refusal_message(code: &str) -> Option<&'static str> {
     Some(match code {
         "not-found" => "No published article was found at that address.",
         "missing" => "Give the address of the article to pin or exclude.",
-        "invalid" => "That change was not made: an article cannot be related to itself, and at most 20 articles can be pinned or excluded.",
+        "invalid" => "That change was not made: an article cannot be related to itself or be its own story, and at most 20 articles can be pinned or excluded.",
         _ => return None,
     })
 }
@@ -119,8 +127,16 @@ pub async fn change(
             Ok(change) => change,
             Err(code) => return Ok(back(format!("related_error={code}"))),
         };
-        match state.app.change_related_overrides(&actor, id, change).await {
-            Ok(_) => Ok(back(format!("done={}", done_code(change)))),
+        let outcome = match change {
+            PanelChange::Related(c) => state
+                .app
+                .change_related_overrides(&actor, id, c)
+                .await
+                .map(|_| ()),
+            PanelChange::Story(c) => state.app.change_story(&actor, id, c).await,
+        };
+        match outcome {
+            Ok(()) => Ok(back(format!("done={}", done_code(change)))),
             Err(dateline_app::Error::Invalid(_)) => Ok(back("related_error=invalid".into())),
             Err(e) => Err(e.into()),
         }
@@ -129,21 +145,27 @@ pub async fn change(
     result.unwrap_or_else(|e| error_page(&state, Some(&editor), e))
 }
 
-fn done_code(change: RelatedChange) -> &'static str {
+fn done_code(change: PanelChange) -> &'static str {
     match change {
-        RelatedChange::Pin(_) => "pinned",
-        RelatedChange::Unpin(_) => "unpinned",
-        RelatedChange::Exclude(_) => "excluded",
-        RelatedChange::Include(_) => "included",
+        PanelChange::Related(RelatedChange::Pin(_)) => "pinned",
+        PanelChange::Related(RelatedChange::Unpin(_)) => "unpinned",
+        PanelChange::Related(RelatedChange::Exclude(_)) => "excluded",
+        PanelChange::Related(RelatedChange::Include(_)) => "included",
+        PanelChange::Story(StoryChange::Merge(_)) => "merged",
+        PanelChange::Story(StoryChange::Split(_)) => "split",
+        PanelChange::Story(StoryChange::Forget(_)) => "forgotten",
     }
 }
 
-fn change_of(op: &str, id: ArticleId) -> Result<RelatedChange, Refusal> {
+fn change_of(op: &str, id: ArticleId) -> Result<PanelChange, Refusal> {
     Ok(match op {
-        "pin" => RelatedChange::Pin(id),
-        "unpin" => RelatedChange::Unpin(id),
-        "exclude" => RelatedChange::Exclude(id),
-        "include" => RelatedChange::Include(id),
+        "pin" => PanelChange::Related(RelatedChange::Pin(id)),
+        "unpin" => PanelChange::Related(RelatedChange::Unpin(id)),
+        "exclude" => PanelChange::Related(RelatedChange::Exclude(id)),
+        "include" => PanelChange::Related(RelatedChange::Include(id)),
+        "merge" => PanelChange::Story(StoryChange::Merge(id)),
+        "split" => PanelChange::Story(StoryChange::Split(id)),
+        "forget" => PanelChange::Story(StoryChange::Forget(id)),
         _ => return Err("invalid"),
     })
 }
@@ -152,7 +174,7 @@ async fn requested_change(
     state: &WebState,
     actor: &dateline_app::articles::Actor,
     form: &RelatedForm,
-) -> Result<Result<RelatedChange, Refusal>, WebError> {
+) -> Result<Result<PanelChange, Refusal>, WebError> {
     if let Some(change) = form.change.as_deref() {
         let parsed = change
             .split_once(':')

@@ -422,6 +422,8 @@ pub(super) struct EditorPage<'a> {
     pub(super) others: Vec<PresentView<'a>>,
     /// Other articles of the same story.
     pub(super) other_versions: Vec<IdView>,
+    /// Editors' decisions about this article's story (editorial roles only).
+    pub(super) story_decisions: Vec<StoryDecisionView>,
     /// The related-articles panel (editorial roles only).
     pub(super) related: Option<RelatedPanel<'a>>,
 }
@@ -469,6 +471,15 @@ pub(super) struct PresentView<'a> {
 #[derive(Serialize)]
 pub(super) struct IdView {
     pub(super) id: i64,
+}
+
+/// An editor's decision about this article's story and another article's.
+#[derive(Serialize)]
+pub(super) struct StoryDecisionView {
+    /// The other article.
+    pub(super) id: i64,
+    /// Merged by hand (else kept apart).
+    pub(super) together: bool,
 }
 
 /// The editor's related-articles panel.
@@ -956,6 +967,7 @@ mod tests {
             article: None,
             others: Vec::new(),
             other_versions: Vec::new(),
+            story_decisions: Vec::new(),
             related: None,
         };
         assert!(renders(signed_in(&new)).contains("Create draft"));
@@ -1022,6 +1034,16 @@ mod tests {
                 email: "bo@example.test",
             }],
             other_versions: vec![IdView { id: 12 }],
+            story_decisions: vec![
+                StoryDecisionView {
+                    id: 13,
+                    together: false,
+                },
+                StoryDecisionView {
+                    id: 14,
+                    together: true,
+                },
+            ],
             related: Some(panel()),
             ..new
         };

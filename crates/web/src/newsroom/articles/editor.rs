@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::super::related;
 use super::super::session::Editor;
 use super::super::views::{
-    CorrectionView, EditorArticle, EditorPage, IdView, PresentView, TimeView,
+    CorrectionView, EditorArticle, EditorPage, IdView, PresentView, StoryDecisionView, TimeView,
 };
 use super::super::{error_page, page};
 use crate::extract::parse_id;
@@ -43,7 +43,7 @@ pub(super) async fn editor_page(
     let actor = editor.actor();
     let sections = state.app.section_names(&actor).await?;
     let authors = state.app.author_names(&actor).await?;
-    let (others, other_versions, related) = match content.article {
+    let (others, other_versions, related, story_decisions) = match content.article {
         Some(a) => (
             state
                 .app
@@ -51,8 +51,13 @@ pub(super) async fn editor_page(
                 .await?,
             state.app.other_versions(a.id),
             related::overview(state, &actor, a).await?,
+            if actor.role.is_editorial() {
+                state.app.story_decisions_of(a.id).await?
+            } else {
+                Vec::new()
+            },
         ),
-        None => (Vec::new(), Vec::new(), None),
+        None => (Vec::new(), Vec::new(), None, Vec::new()),
     };
     let view = EditorPage {
         fields: content.fields,
@@ -100,6 +105,13 @@ pub(super) async fn editor_page(
             .iter()
             .map(|id| IdView { id: id.0 })
             .collect(),
+        story_decisions: story_decisions
+            .iter()
+            .map(|(id, together)| StoryDecisionView {
+                id: id.0,
+                together: *together,
+            })
+            .collect(),
         related: related
             .as_ref()
             .map(|o| related::panel(o, state.app.config().related_count)),
@@ -140,6 +152,9 @@ fn flash_for(done: Option<&str>) -> Option<&'static str> {
         "unpinned" => "Unpinned: the related list decides about it again.",
         "excluded" => "Excluded: it no longer appears in the related list.",
         "included" => "The exclusion is lifted.",
+        "merged" => "Merged: the two are one story everywhere, also after reindexing.",
+        "split" => "Split: the two are never shown as one story.",
+        "forgotten" => "Your story decision is withdrawn: dateline decides about the two again.",
         _ => return None,
     })
 }
