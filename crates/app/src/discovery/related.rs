@@ -98,6 +98,18 @@ impl App {
         ranked
     }
 
+    /// Whether the related list of `id` is ranked and kept, ready for the next page
+    /// render without ranking on the request path (for tests and diagnostics).
+    pub fn related_list_is_ready(&self, id: ArticleId) -> bool {
+        self.inner
+            .discovery
+            .related_memo
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .lookup(id.0)
+            .is_ok()
+    }
+
     /// Ids of the articles whose memoised list names one of `ids` (so is stale once they
     /// changed or went).
     pub(super) fn memoised_lists_naming(&self, ids: &HashSet<i64>) -> Vec<i64> {

@@ -93,8 +93,13 @@ impl Engine {
             return true;
         }
         // Twins: inside the event window, two articles this close read as one story
-        // whatever the story test decided (it also wants the names to agree).
-        if self.within_event_window(a, b) && cosine() >= LIST_TWIN_COSINE {
+        // whatever the story test decided (it also wants the names to agree). Not in a
+        // young archive, whose flat IDF makes any two articles on one topic this close
+        // (the same reason the event test waits for it, `stories.rs`).
+        if self.vocab.docs() >= super::stories::EVENT_MIN_ARCHIVE
+            && self.within_event_window(a, b)
+            && cosine() >= LIST_TWIN_COSINE
+        {
             return true;
         }
         self.same_story_given(a, b, cosine)
@@ -130,6 +135,14 @@ mod tests {
     /// Two desks' reports of one council decision, and a third article on the same subject.
     fn desks(hours_apart: i64) -> Vec<Doc> {
         let mut docs = newsroom();
+        // An archive past the young stage (see `EVENT_MIN_ARCHIVE`): unrelated briefs.
+        for n in 0..60 {
+            docs.push(fixtures::plain(
+                1_000 + n,
+                &format!("Brief {n}"),
+                format!("Gardeners in Vale{n} grew marrows{n} and beans for the show{n}."),
+            ));
+        }
         let mut a = article(
             60,
             "politics",

@@ -47,7 +47,7 @@ const EVENT_FIGURES_MIN_SIGNAL: f32 = 0.25;
 /// every story of the beat shares (the company, its chief executive, its port): in a
 /// young archive two stories of one company on one day look like one event. Until then
 /// only shared word runs join stories.
-const EVENT_MIN_ARCHIVE: u64 = 50;
+pub(super) const EVENT_MIN_ARCHIVE: u64 = 50;
 
 /// Members of a story that an article joining it on the event test is checked against
 /// (bounds the cost on a story with many versions).

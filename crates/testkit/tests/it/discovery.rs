@@ -352,6 +352,61 @@ async fn related_lists_never_show_the_same_story_twice_and_drop_unpublished_arti
 }
 
 #[tokio::test]
+async fn a_published_article_s_list_and_the_lists_it_enters_are_ready_before_anyone_asks() {
+    for backend in backends() {
+        // Arrange: an article on the site, its list asked for once (kept).
+        let t = TestApp::spawn(backend).await.expect("app");
+        let first = t
+            .arrange_article(story(
+                "Harbour reopens at Sur after cyclone",
+                HARBOUR,
+                "World",
+                10,
+            ))
+            .await
+            .expect("first");
+        t.settle_index().await.expect("indexed");
+        t.get_json(&format!("/api/v1/articles/{}/related", first.slug), 200)
+            .await
+            .expect("first list");
+
+        // Act: a related article is published; nobody reads anything.
+        let second = t
+            .arrange_article(story(
+                "Cyclone damage closes Duqm port",
+                "Cyclone Shaheen damaged the breakwater at Duqm port. The Ministry of Transport \
+                 said repairs to the port would take weeks, and fishermen were told to stay in \
+                 harbour.",
+                "World",
+                9,
+            ))
+            .await
+            .expect("second");
+        t.settle_index().await.expect("indexed");
+
+        // Assert: the indexer ranked the new article's list and the list it entered.
+        assert!(
+            t.app.related_list_is_ready(second.id),
+            "the new article's list is ready at publish ({backend:?})"
+        );
+        assert!(
+            t.app.related_list_is_ready(first.id),
+            "the list the new article entered is ranked again, not dropped ({backend:?})"
+        );
+        let list = t
+            .get_json(&format!("/api/v1/articles/{}/related", first.slug), 200)
+            .await
+            .expect("first list");
+        assert!(
+            list["items"]
+                .as_array()
+                .is_some_and(|items| items.iter().any(|i| i["slug"] == second.slug.as_str())),
+            "{list}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn editors_pin_and_exclude_related_articles() {
     for backend in backends() {
         let t = TestApp::spawn(backend).await.expect("app");
