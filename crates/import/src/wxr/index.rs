@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, FixedOffset, NaiveDateTime};
 
-use super::item::{parse_wp_date, url_path};
+use super::item::{parse_wp_date, source_id_of, url_path};
 use super::parse::{Channel, RawItem};
 
 /// An attachment, as a post's feature image or gallery needs it.
@@ -79,7 +79,7 @@ impl Index {
                 // only fill the description (TryGhost's fixtures) get that instead.
                 let caption = nonempty(&item.excerpt).or_else(|| nonempty(&item.content));
                 self.add_attachment(
-                    item.post_id.trim(),
+                    &source_id_of(item),
                     Attachment {
                         url: url.to_owned(),
                         alt: item.meta("_wp_attachment_image_alt").and_then(nonempty),
@@ -107,7 +107,7 @@ impl Index {
         }
         let slug = item.post_name.trim();
         if let (Some(local), Some(path)) = (local, url_path(&item.link, None)) {
-            if let Some(pattern) = pattern_of(&path, slug, item.post_id.trim(), local) {
+            if let Some(pattern) = pattern_of(&path, slug, &source_id_of(item), local) {
                 *self.pattern_votes.entry(pattern).or_default() += 1;
             }
         }

@@ -62,6 +62,36 @@ pub(crate) fn url_path(url: &str, only_host: Option<&str>) -> Option<String> {
     })
 }
 
+/// `wp:post_id`; exports without it (WordPress's own theme-preview file) still carry
+/// `?p=N` in the guid or link, which is the same id.
+pub(crate) fn source_id_of(raw: &RawItem) -> String {
+    let id = raw.post_id.trim();
+    if !id.is_empty() {
+        return id.to_owned();
+    }
+    [&raw.guid, &raw.link]
+        .iter()
+        .filter_map(|u| u.trim().rsplit_once("?p="))
+        .map(|(_, n)| n)
+        .find(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// WordPress stores term and author names HTML-escaped (`Sport &amp; Games`) and
+/// exports them as stored, inside CDATA: decode the entities it writes.
+pub(crate) fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_owned();
+    }
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#039;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 /// Maps one item of the second pass.
 pub(crate) fn map_item(
     raw: &mut RawItem,
@@ -74,7 +104,7 @@ pub(crate) fn map_item(
         record: Some(raw.position),
         byte: raw.offset,
     };
-    let source_id = raw.post_id.trim().to_owned();
+    let source_id = source_id_of(raw);
     let invalid = |field: &'static str, reason: String| ImportError::Invalid {
         at,
         source_id: Some(source_id.clone()).filter(|s| !s.is_empty()),
@@ -100,7 +130,7 @@ pub(crate) fn map_item(
         _ => return skip("custom post types are not imported"),
     }
     if source_id.is_empty() {
-        return Err(invalid("wp:post_id", "the post has no id".into()));
+        return Err(invalid("wp:post_id", "the post has no id, and no `?p=` guid or link to take one from".into()));
     }
     let status_word = raw.status.trim();
     match status_word {
@@ -301,8 +331,8 @@ fn authors(raw: &RawItem, index: &Index, notes: &mut Notes) -> Vec<String> {
     for t in raw.terms.iter().filter(|t| t.domain == "author") {
         let login = t.nicename.strip_prefix("cap-").unwrap_or(&t.nicename);
         let name = match index.authors.get(login) {
-            Some(display) if !display.is_empty() => display.clone(),
-            _ => t.name.trim().to_owned(),
+            Some(display) if !display.is_empty() => decode_entities(display),
+            _ => decode_entities(t.name.trim()),
         };
         if !name.is_empty() && !name.contains('@') && !names.contains(&name) {
             names.push(name);
@@ -317,7 +347,7 @@ fn authors(raw: &RawItem, index: &Index, notes: &mut Notes) -> Vec<String> {
         return names;
     }
     match index.authors.get(login) {
-        Some(display) if !display.is_empty() => names.push(display.clone()),
+        Some(display) if !display.is_empty() => names.push(decode_entities(display)),
         _ if login.contains('@') => {
             // Emails are never imported; a byline is better empty than an address.
             notes.push("the author's login is an email address and has no display name in the file: byline left empty".into());
@@ -333,26 +363,29 @@ fn authors(raw: &RawItem, index: &Index, notes: &mut Notes) -> Vec<String> {
 /// Section: Yoast's primary category when set and known, else the first category. Tags:
 /// the post tags, then the post's other categories (so no category is lost).
 fn terms(raw: &RawItem, index: &Index) -> (Option<String>, Vec<String>) {
-    let categories: Vec<&str> = raw
+    let categories: Vec<String> = raw
         .terms
         .iter()
-        .filter(|t| t.domain == "category")
+        // RSS 2.0 `<category>` without a domain (theme-preview.xml) is a category.
+        .filter(|t| t.domain == "category" || t.domain.is_empty())
         .map(|t| t.name.trim())
         .filter(|n| !n.is_empty())
+        .map(decode_entities)
         .collect();
     let primary = raw
         .meta("_yoast_wpseo_primary_category")
         .and_then(|id| index.categories.get(id.trim()))
-        .map(|n| n.trim())
+        .map(|n| decode_entities(n.trim()))
         .filter(|n| categories.contains(n));
-    let section = primary.or(categories.first().copied()).map(str::to_owned);
+    let section = primary.or(categories.first().cloned());
     let mut tags: Vec<String> = Vec::new();
     let post_tags = raw
         .terms
         .iter()
         .filter(|t| t.domain == "post_tag")
-        .map(|t| t.name.trim());
-    for name in post_tags.chain(categories.iter().copied()) {
+        .map(|t| decode_entities(t.name.trim()));
+    for name in post_tags.chain(categories.iter().cloned()) {
+        let name = name.as_str();
         if !name.is_empty() && Some(name) != section.as_deref() && !tags.iter().any(|t| t == name) {
             tags.push(name.to_owned());
         }

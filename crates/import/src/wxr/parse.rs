@@ -210,6 +210,10 @@ impl WxrParser {
         let mut reader = Reader::from_reader(input);
         // Mismatched end tags are a truncated or hand-edited file: say so, at the spot.
         reader.config_mut().check_end_names = true;
+        // A bare `&` in a URL (`?a=1&b=2`) is invalid XML, but hand-edited and
+        // third-party exports have it (TryGhost's sample does): keep it as text rather
+        // than refuse the file. Broken structure is still an error.
+        reader.config_mut().allow_dangling_amp = true;
         WxrParser {
             reader,
             buf: Vec::with_capacity(64 * 1024),
@@ -322,21 +326,24 @@ impl WxrParser {
                     }
                 }
                 Event::Text(t) => {
+                    let cap = if self.keep_bodies { usize::MAX } else { FIRST_PASS_BODY_CAP };
+                    // Every text is checked, captured or not, so the first pass finds
+                    // any invalid UTF-8 before a post is handed out.
+                    let at = self.reader.buffer_position();
+                    let s = utf8(&t, at, item_of(&self.stack, self.items))?;
                     if self.capturing {
-                        let at = self.reader.buffer_position();
-                        let s = utf8(&t, at, item_of(&self.stack, self.items))?;
-                        self.text.push_str(s);
-                    } else if self.stack.is_empty() && !t.iter().all(u8::is_ascii_whitespace) {
-                        let at = self.reader.buffer_position();
+                        push_capped(&mut self.text, s, cap, self.stack.last());
+                    } else if self.stack.is_empty() && !s.trim().is_empty() {
                         self.done = true;
                         return Err(self.malformed(None, at, "text outside the document element"));
                     }
                 }
                 Event::CData(t) => {
+                    let cap = if self.keep_bodies { usize::MAX } else { FIRST_PASS_BODY_CAP };
+                    let at = self.reader.buffer_position();
+                    let s = utf8(&t, at, item_of(&self.stack, self.items))?;
                     if self.capturing {
-                        let at = self.reader.buffer_position();
-                        let s = utf8(&t, at, item_of(&self.stack, self.items))?;
-                        self.text.push_str(s);
+                        push_capped(&mut self.text, s, cap, self.stack.last());
                     }
                 }
                 Event::GeneralRef(r) => {
@@ -416,7 +423,6 @@ impl WxrParser {
         let parent = if n >= 2 { self.stack[n - 2] } else { Tag::Other };
         match parent {
             Tag::Item => match tag {
-                Tag::Content => self.keep_bodies,
                 Tag::Postmeta | Tag::Comment | Tag::Other => false,
                 _ => true,
             },
@@ -528,6 +534,23 @@ fn term_from(start: &BytesStart<'_>) -> ItemTerm {
         }
     }
     term
+}
+
+/// Most bytes of `content:encoded` the first pass keeps: enough for an attachment's
+/// description (its caption when it has no excerpt); the bodies of posts are not needed.
+const FIRST_PASS_BODY_CAP: usize = 4096;
+
+/// Appends `s`, but stops a body at `cap` bytes (on a character boundary).
+fn push_capped(text: &mut String, s: &str, cap: usize, tag: Option<&Tag>) {
+    if tag != Some(&Tag::Content) || text.len() + s.len() <= cap {
+        text.push_str(s);
+        return;
+    }
+    let mut room = cap.saturating_sub(text.len());
+    while room > 0 && !s.is_char_boundary(room) {
+        room -= 1;
+    }
+    text.push_str(&s[..room]);
 }
 
 /// The item being read, when the parser is inside one.

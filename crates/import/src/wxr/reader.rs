@@ -121,7 +121,8 @@ impl WxrReader {
             self.notes.clear();
             let outcome = map_item(raw, &self.index, &self.options, &mut self.stats, &mut self.notes)?;
             let position = raw.position;
-            let source_id = raw.post_id.trim();
+            let source_id_owned = super::item::source_id_of(raw);
+            let source_id = source_id_owned.as_str();
             for note in self.notes.drain(..).chain(self.stats.warnings.drain(..)) {
                 self.report.warn(position, Some(source_id), note);
             }
