@@ -24,9 +24,10 @@ const FORMATS: &[(u64, &str)] = &[
     (64, "sup"),
 ];
 
-/// Deeper documents than this are not real posts; the cap keeps recursion bounded on
-/// hostile input.
-const MAX_DEPTH: usize = 64;
+/// Deeper documents than this are not real posts (Ghost's editor nests a handful of
+/// levels); the cap keeps recursion bounded on hostile input. serde_json's own limit (128)
+/// stops deeper JSON before it gets here.
+const MAX_DEPTH: usize = 32;
 
 /// Renders a Lexical JSON document (`posts.lexical`).
 pub(crate) fn render(doc: &str, notes: &mut RenderNotes) -> Result<String, String> {
@@ -286,17 +287,22 @@ mod tests {
     #[test]
     fn hostile_nesting_is_cut_not_overflowed() {
         let mut doc = String::from(r#"{"root":"#);
-        for _ in 0..100 {
-            doc.push_str(r#"{"type":"paragraph","children":["#);
-        }
-        doc.push_str("{}");
-        for _ in 0..100 {
-            doc.push_str("]}");
-        }
-        doc.push('}');
+        let nested = |levels: usize| {
+            let mut doc = String::from(r#"{"root":"#);
+            for _ in 0..levels {
+                doc.push_str(r#"{"type":"paragraph","children":["#);
+            }
+            doc.push_str("{}");
+            for _ in 0..levels {
+                doc.push_str("]}");
+            }
+            doc.push('}');
+            doc
+        };
         let mut notes = RenderNotes::default();
-        let html = render(&doc, &mut notes).unwrap();
+        let html = render(&nested(50), &mut notes).unwrap();
         assert!(html.len() < 1000);
         assert!(!notes.warnings.is_empty());
+        assert!(render(&nested(10_000), &mut notes).is_err());
     }
 }
