@@ -134,7 +134,7 @@ pub fn export(version: &str, posts: &str) -> String {
     )
 }
 
-const MOBILEDOC_POST: &str = r#"{"id":"p1","title":"Old style","slug":"old-style","type":"post","status":"published","visibility":"public","published_at":"2021-05-01T10:00:00.000Z","updated_at":"2021-05-02T10:00:00.000Z","html":null,"lexical":null,"custom_excerpt":"Short.","feature_image":"__GHOST_URL__/content/images/a.jpg","mobiledoc":"{\"version\":\"0.3.1\",\"atoms\":[],\"cards\":[[\"image\",{\"src\":\"__GHOST_URL__/content/images/b.jpg\",\"caption\":\"B\"}]],\"markups\":[],\"sections\":[[1,\"p\",[[0,[],0,\"Hello\"]]],[10,0]]}"}"#;
+pub const MOBILEDOC_POST: &str = r#"{"id":"p1","title":"Old style","slug":"old-style","type":"post","status":"published","visibility":"public","published_at":"2021-05-01T10:00:00.000Z","updated_at":"2021-05-02T10:00:00.000Z","html":null,"lexical":null,"custom_excerpt":"Short.","feature_image":"__GHOST_URL__/content/images/a.jpg","mobiledoc":"{\"version\":\"0.3.1\",\"atoms\":[],\"cards\":[[\"image\",{\"src\":\"__GHOST_URL__/content/images/b.jpg\",\"caption\":\"B\"}]],\"markups\":[],\"sections\":[[1,\"p\",[[0,[],0,\"Hello\"]]],[10,0]]}"}"#;
 
 #[test]
 fn ghost_4_mobiledoc_bodies_are_rendered_and_internal_primary_tags_skipped() {
