@@ -31,7 +31,8 @@ const MAX_DEPTH: usize = 32;
 
 /// Renders a Lexical JSON document (`posts.lexical`).
 pub(crate) fn render(doc: &str, notes: &mut RenderNotes) -> Result<String, String> {
-    let value: Value = serde_json::from_str(doc).map_err(|e| format!("lexical is not JSON: {e}"))?;
+    let value: Value =
+        serde_json::from_str(doc).map_err(|e| format!("lexical is not JSON: {e}"))?;
     let root = value.get("root").ok_or("lexical has no root")?;
     let mut out = String::with_capacity(doc.len() / 2);
     children(root, &mut out, notes, 0);
@@ -62,7 +63,9 @@ fn wrap(tag: &str, node: &Value, out: &mut String, notes: &mut RenderNotes, dept
 
 fn node(node: &Value, out: &mut String, notes: &mut RenderNotes, depth: usize) {
     if depth > MAX_DEPTH {
-        notes.warnings.push("lexical document nested too deeply: the rest is cut".into());
+        notes
+            .warnings
+            .push("lexical document nested too deeply: the rest is cut".into());
         return;
     }
     let kind = str_of(node, "type");
@@ -125,12 +128,27 @@ fn node(node: &Value, out: &mut String, notes: &mut RenderNotes, depth: usize) {
             escape_text(out, str_of(node, "code"));
             out.push_str("</code></pre>");
         }
-        "image" => image(out, str_of(node, "src"), str_of(node, "alt"), str_of(node, "caption")),
+        "image" => image(
+            out,
+            str_of(node, "src"),
+            str_of(node, "alt"),
+            str_of(node, "caption"),
+        ),
         "gallery" => {
             out.push_str("<figure class=\"gallery\"><ul>");
-            for img in node.get("images").and_then(Value::as_array).into_iter().flatten() {
+            for img in node
+                .get("images")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 out.push_str("<li>");
-                image(out, str_of(img, "src"), str_of(img, "alt"), str_of(img, "caption"));
+                image(
+                    out,
+                    str_of(img, "src"),
+                    str_of(img, "alt"),
+                    str_of(img, "caption"),
+                );
                 out.push_str("</li>");
             }
             out.push_str("</ul>");
@@ -205,9 +223,9 @@ fn node(node: &Value, out: &mut String, notes: &mut RenderNotes, depth: usize) {
         }
         "" => children(node, out, notes, depth),
         other => {
-            notes
-                .warnings
-                .push(format!("lexical node `{other}` is not known: its text is kept"));
+            notes.warnings.push(format!(
+                "lexical node `{other}` is not known: its text is kept"
+            ));
             children(node, out, notes, depth);
         }
     }
@@ -255,7 +273,7 @@ mod tests {
             {"type":"horizontalrule"}
         ]}}"#;
         let mut notes = RenderNotes::default();
-        let html = render(doc, &mut notes).unwrap();
+        let html = render(doc, &mut notes).expect("renders");
         assert_eq!(
             html,
             "<h2>A &amp; B</h2><p><strong>bold</strong> and <a href=\"https://e.com/?a=1&amp;b=2\"><strong><em>both</em></strong></a></p><ol><li>one</li></ol><blockquote>q</blockquote><hr>"
@@ -274,19 +292,32 @@ mod tests {
             {"type":"mystery","children":[{"type":"text","text":"kept"}]}
         ]}}"#;
         let mut notes = RenderNotes::default();
-        let html = render(doc, &mut notes).unwrap();
+        let html = render(doc, &mut notes).expect("renders");
         assert!(html.starts_with("<figure><img src=\"__GHOST_URL__/a.jpg\" alt=\"A\"><figcaption><b>c</b></figcaption></figure>"), "{html}");
-        assert!(html.contains("<figure class=\"bookmark\"><a href=\"https://e.com\">E</a><p>d</p></figure>"), "{html}");
-        assert!(html.contains("<aside class=\"callout\">💡 <b>Note</b></aside>"), "{html}");
-        assert!(html.contains("<p class=\"button\"><a href=\"https://e.com/go\">Go</a></p>"), "{html}");
-        assert!(html.contains("<details><summary>Q?</summary><p>A.</p></details>"), "{html}");
+        assert!(
+            html.contains(
+                "<figure class=\"bookmark\"><a href=\"https://e.com\">E</a><p>d</p></figure>"
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains("<aside class=\"callout\">💡 <b>Note</b></aside>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<p class=\"button\"><a href=\"https://e.com/go\">Go</a></p>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<details><summary>Q?</summary><p>A.</p></details>"),
+            "{html}"
+        );
         assert!(html.ends_with("kept"), "{html}");
         assert_eq!(notes.warnings.len(), 1);
     }
 
     #[test]
     fn hostile_nesting_is_cut_not_overflowed() {
-        let mut doc = String::from(r#"{"root":"#);
         let nested = |levels: usize| {
             let mut doc = String::from(r#"{"root":"#);
             for _ in 0..levels {
@@ -300,7 +331,7 @@ mod tests {
             doc
         };
         let mut notes = RenderNotes::default();
-        let html = render(&nested(50), &mut notes).unwrap();
+        let html = render(&nested(50), &mut notes).expect("renders");
         assert!(html.len() < 1000);
         assert!(!notes.warnings.is_empty());
         assert!(render(&nested(10_000), &mut notes).is_err());

@@ -13,17 +13,28 @@ pub(crate) fn render(doc: &str, notes: &mut RenderNotes) -> Result<String, Strin
         serde_json::from_str(doc).map_err(|e| format!("mobiledoc is not JSON: {e}"))?;
     let empty = Vec::new();
     let arr = |k: &str| value.get(k).and_then(Value::as_array).unwrap_or(&empty);
-    let (markups, atoms, cards, sections) = (arr("markups"), arr("atoms"), arr("cards"), arr("sections"));
+    let (markups, atoms, cards, sections) =
+        (arr("markups"), arr("atoms"), arr("cards"), arr("sections"));
     let mut out = String::with_capacity(doc.len());
     for section in sections {
-        let Some(s) = section.as_array() else { continue };
+        let Some(s) = section.as_array() else {
+            continue;
+        };
         match s.first().and_then(Value::as_u64) {
             // [1, tagName, markers]
             Some(1) => {
-                let tag = match s.get(1).and_then(Value::as_str).unwrap_or("p").to_ascii_lowercase().as_str() {
-                    t @ ("p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "blockquote" | "aside") => t.to_owned(),
-                    _ => "p".to_owned(),
-                };
+                let tag =
+                    match s
+                        .get(1)
+                        .and_then(Value::as_str)
+                        .unwrap_or("p")
+                        .to_ascii_lowercase()
+                        .as_str()
+                    {
+                        t @ ("p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "blockquote"
+                        | "aside") => t.to_owned(),
+                        _ => "p".to_owned(),
+                    };
                 out.push('<');
                 out.push_str(&tag);
                 out.push('>');
@@ -34,7 +45,11 @@ pub(crate) fn render(doc: &str, notes: &mut RenderNotes) -> Result<String, Strin
             }
             // [3, "ul"|"ol", [markers per item]]
             Some(3) => {
-                let tag = if s.get(1).and_then(Value::as_str) == Some("ol") { "ol" } else { "ul" };
+                let tag = if s.get(1).and_then(Value::as_str) == Some("ol") {
+                    "ol"
+                } else {
+                    "ul"
+                };
                 out.push('<');
                 out.push_str(tag);
                 out.push('>');
@@ -52,10 +67,14 @@ pub(crate) fn render(doc: &str, notes: &mut RenderNotes) -> Result<String, Strin
                 let idx = s.get(1).and_then(Value::as_u64).unwrap_or(u64::MAX) as usize;
                 match cards.get(idx).and_then(Value::as_array) {
                     Some(card) => self::card(card, &mut out, notes),
-                    None => notes.warnings.push(format!("mobiledoc card {idx} is missing")),
+                    None => notes
+                        .warnings
+                        .push(format!("mobiledoc card {idx} is missing")),
                 }
             }
-            _ => notes.warnings.push("a mobiledoc section of an unknown type was left out".into()),
+            _ => notes
+                .warnings
+                .push("a mobiledoc section of an unknown type was left out".into()),
         }
     }
     Ok(out)
@@ -67,11 +86,23 @@ fn markers(list: Option<&Value>, markups: &[Value], atoms: &[Value], out: &mut S
     for m in list.and_then(Value::as_array).into_iter().flatten() {
         let Some(m) = m.as_array() else { continue };
         for idx in m.get(1).and_then(Value::as_array).into_iter().flatten() {
-            let Some(markup) = idx.as_u64().and_then(|i| markups.get(i as usize)).and_then(Value::as_array) else {
+            let Some(markup) = idx
+                .as_u64()
+                .and_then(|i| markups.get(i as usize))
+                .and_then(Value::as_array)
+            else {
                 continue;
             };
-            let tag = match markup.first().and_then(Value::as_str).unwrap_or("span").to_ascii_lowercase().as_str() {
-                t @ ("a" | "b" | "strong" | "i" | "em" | "u" | "s" | "code" | "sub" | "sup") => t.to_owned(),
+            let tag = match markup
+                .first()
+                .and_then(Value::as_str)
+                .unwrap_or("span")
+                .to_ascii_lowercase()
+                .as_str()
+            {
+                t @ ("a" | "b" | "strong" | "i" | "em" | "u" | "s" | "code" | "sub" | "sup") => {
+                    t.to_owned()
+                }
                 _ => "span".to_owned(),
             };
             out.push('<');
@@ -100,7 +131,9 @@ fn markers(list: Option<&Value>, markups: &[Value], atoms: &[Value], out: &mut S
                     .and_then(|i| atoms.get(i as usize))
                     .and_then(Value::as_array);
                 match atom {
-                    Some(a) if a.first().and_then(Value::as_str) == Some("soft-return") => out.push_str("<br>"),
+                    Some(a) if a.first().and_then(Value::as_str) == Some("soft-return") => {
+                        out.push_str("<br>")
+                    }
                     Some(a) => escape_text(out, a.get(1).and_then(Value::as_str).unwrap_or("")),
                     None => {}
                 }
@@ -156,7 +189,12 @@ fn card(card: &[Value], out: &mut String, notes: &mut RenderNotes) {
         }
         "gallery" => {
             out.push_str("<figure class=\"gallery\"><ul>");
-            for img in payload.get("images").and_then(Value::as_array).into_iter().flatten() {
+            for img in payload
+                .get("images")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let g = |k: &str| img.get(k).and_then(Value::as_str).unwrap_or("");
                 out.push_str("<li>");
                 image(out, g("src"), g("alt"), g("caption"));
@@ -184,7 +222,7 @@ mod tests {
             "sections":[[1,"p",[[0,[],0,"Hi "],[0,[0,1],2,"there"],[1,[],0,0],[0,[],0,"<x>"]]],
                         [10,0],[3,"ul",[[[0,[],0,"one"]],[[0,[],0,"two"]]]],[10,1],[1,"h2",[[0,[],0,"End"]]]]}"##;
         let mut notes = RenderNotes::default();
-        let html = render(doc, &mut notes).unwrap();
+        let html = render(doc, &mut notes).expect("renders");
         assert_eq!(
             html,
             "<p>Hi <a href=\"#/portal/\"><strong>there</strong></a><br>&lt;x&gt;</p><hr><ul><li>one</li><li>two</li></ul><figure><img src=\"/i.jpg\" alt=\"I\"><figcaption>cap</figcaption></figure><h2>End</h2>"

@@ -35,7 +35,9 @@ fn id<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> 
         Value::String(s) => Ok(s),
         Value::Number(n) => Ok(n.to_string()),
         Value::Null => Ok(String::new()),
-        other => Err(de::Error::custom(format!("an id must be a string or number, not {other}"))),
+        other => Err(de::Error::custom(format!(
+            "an id must be a string or number, not {other}"
+        ))),
     }
 }
 
@@ -173,21 +175,30 @@ fn read_error(e: std::io::Error) -> ImportError {
     }
 }
 
+/// Called with the scanner at `db[0].meta`'s value; must consume it.
+type OnMeta<'a> = dyn FnMut(&mut Scanner, &mut Vec<u8>) -> Result<()> + 'a;
+/// Called with the scanner at the value of one `db[0].data` key; must consume it (or
+/// return `true` to stop the walk there).
+type OnDataKey<'a> = dyn FnMut(&mut Scanner, &mut Vec<u8>, &str) -> Result<bool> + 'a;
+
 /// Walks `{"db": [ {meta, data}, … ], …}` calling `on_data_key` for each key of
 /// `db[0].data` (positioned at its value, which it must consume), and `on_meta` for
 /// `db[0].meta`. Returns early when `on_data_key` says to stop.
 fn walk(
     s: &mut Scanner,
     buf: &mut Vec<u8>,
-    on_meta: &mut dyn FnMut(&mut Scanner, &mut Vec<u8>) -> Result<()>,
-    on_data_key: &mut dyn FnMut(&mut Scanner, &mut Vec<u8>, &str) -> Result<bool>,
+    on_meta: &mut OnMeta<'_>,
+    on_data_key: &mut OnDataKey<'_>,
 ) -> Result<bool> {
     match s.peek()? {
         Some(b'{') => {}
         Some(b) => {
             return Err(ImportError::WrongFormat {
                 expected: "Ghost JSON export",
-                reason: format!("the file starts with `{}`, not a JSON object", (b as char).escape_default()),
+                reason: format!(
+                    "the file starts with `{}`, not a JSON object",
+                    (b as char).escape_default()
+                ),
             })
         }
         None => {
@@ -234,8 +245,8 @@ fn walk(
 fn walk_db(
     s: &mut Scanner,
     buf: &mut Vec<u8>,
-    on_meta: &mut dyn FnMut(&mut Scanner, &mut Vec<u8>) -> Result<()>,
-    on_data_key: &mut dyn FnMut(&mut Scanner, &mut Vec<u8>, &str) -> Result<bool>,
+    on_meta: &mut OnMeta<'_>,
+    on_data_key: &mut OnDataKey<'_>,
 ) -> Result<bool> {
     s.expect(b'{', "the `db[0]` object")?;
     if s.empty(b'}')? {
@@ -293,9 +304,8 @@ fn rows(
 }
 
 fn parse_row<'a, T: Deserialize<'a>>(s: &Scanner, table: &str, bytes: &'a [u8]) -> Result<T> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        s.malformed(format!("a `{table}` row is not what Ghost writes: {e}"))
-    })
+    serde_json::from_slice(bytes)
+        .map_err(|e| s.malformed(format!("a `{table}` row is not what Ghost writes: {e}")))
 }
 
 impl GhostReader {
@@ -331,23 +341,34 @@ impl GhostReader {
                         let name = t.name.unwrap_or_default();
                         // Internal tags (`#homepage-lead`) organise Ghost's theme, not
                         // the news: never a section or a tag.
-                        let public = t.visibility.as_deref() != Some("internal") && !name.starts_with('#');
+                        let public =
+                            t.visibility.as_deref() != Some("internal") && !name.starts_with('#');
                         index.tags.insert(t.id, (name, public));
                         Ok(())
                     })?,
                     "posts_tags" => rows(s, buf, table, &mut |s, b| {
                         let l: Link = parse_row(s, "posts_tags", b)?;
-                        index.posts_tags.entry(l.post_id).or_default().push((l.sort_order, l.tag_id));
+                        index
+                            .posts_tags
+                            .entry(l.post_id)
+                            .or_default()
+                            .push((l.sort_order, l.tag_id));
                         Ok(())
                     })?,
                     "posts_authors" => rows(s, buf, table, &mut |s, b| {
                         let l: Link = parse_row(s, "posts_authors", b)?;
-                        index.posts_authors.entry(l.post_id).or_default().push((l.sort_order, l.author_id));
+                        index
+                            .posts_authors
+                            .entry(l.post_id)
+                            .or_default()
+                            .push((l.sort_order, l.author_id));
                         Ok(())
                     })?,
                     "posts_meta" => rows(s, buf, table, &mut |s, b| {
                         let m: PostMeta = parse_row(s, "posts_meta", b)?;
-                        index.posts_meta.insert(m.post_id, (m.feature_image_alt, m.feature_image_caption));
+                        index
+                            .posts_meta
+                            .insert(m.post_id, (m.feature_image_alt, m.feature_image_caption));
                         Ok(())
                     })?,
                     "posts" => {
@@ -371,15 +392,22 @@ impl GhostReader {
             walk(&mut s, &mut buf, &mut on_meta, &mut tables)?;
             index.version = version;
         }
-        let version = index.version.clone().ok_or_else(|| ImportError::WrongFormat {
-            expected: "Ghost JSON export",
-            reason: "no `db[0].meta.version`".into(),
-        })?;
+        let version = index
+            .version
+            .clone()
+            .ok_or_else(|| ImportError::WrongFormat {
+                expected: "Ghost JSON export",
+                reason: "no `db[0].meta.version`".into(),
+            })?;
         let major = version.split('.').next().unwrap_or("");
         if !matches!(major, "4" | "5" | "6") {
             return Err(ImportError::UnsupportedVersion { version });
         }
-        for list in index.posts_tags.values_mut().chain(index.posts_authors.values_mut()) {
+        for list in index
+            .posts_tags
+            .values_mut()
+            .chain(index.posts_authors.values_mut())
+        {
             // Stable: equal sort orders keep file order, as Ghost shows them.
             list.sort_by_key(|(order, _)| *order);
         }
@@ -482,7 +510,11 @@ impl GhostReader {
         let is_page = post.kind.as_deref() == Some("page")
             || matches!(post.page, Some(Value::Bool(true)))
             || post.page.as_ref().and_then(Value::as_i64) == Some(1);
-        let kind = if is_page { "page" } else { post.kind.as_deref().unwrap_or("post") };
+        let kind = if is_page {
+            "page"
+        } else {
+            post.kind.as_deref().unwrap_or("post")
+        };
         self.report.count_kind(kind);
         let title = post.title.as_deref().map(str::trim).unwrap_or("");
         if kind != "post" {
@@ -512,7 +544,8 @@ impl GhostReader {
         if title.is_empty() {
             return Err(invalid("title", "the post has no title"));
         }
-        let published_at = time(post.published_at.as_ref()).map_err(|r| invalid("published_at", &r))?;
+        let published_at =
+            time(post.published_at.as_ref()).map_err(|r| invalid("published_at", &r))?;
         let modified_at = time(post.updated_at.as_ref()).map_err(|r| invalid("updated_at", &r))?;
         let mut notes: Vec<String> = Vec::new();
         let mut visibility_note = None;
@@ -521,10 +554,16 @@ impl GhostReader {
             "draft" => PostStatus::Draft,
             "scheduled" => match published_at {
                 Some(at) => PostStatus::Scheduled { at },
-                None => return Err(invalid("published_at", "a scheduled post without a publication time")),
+                None => {
+                    return Err(invalid(
+                        "published_at",
+                        "a scheduled post without a publication time",
+                    ))
+                }
             },
             "sent" => {
-                visibility_note = Some("sent as an email newsletter only on Ghost, never on the site".to_owned());
+                visibility_note =
+                    Some("sent as an email newsletter only on Ghost, never on the site".to_owned());
                 PostStatus::Draft
             }
             other => {
@@ -542,7 +581,9 @@ impl GhostReader {
                     _ => "a restricted audience",
                 };
                 let note = format!("visibility `{v}` on Ghost: {who}");
-                notes.push(format!("{note}; dateline has no paywall, so it will be public when published"));
+                notes.push(format!(
+                    "{note}; dateline has no paywall, so it will be public when published"
+                ));
                 visibility_note = Some(note);
             }
         }
@@ -561,15 +602,26 @@ impl GhostReader {
         notes.append(&mut render_notes.warnings);
         let body_html = self.resolve(&body);
 
-        let (meta_alt, meta_caption) = self.index.posts_meta.get(&post.id).cloned().unwrap_or_default();
-        let lead_image = post.feature_image.as_deref().filter(|u| !u.trim().is_empty()).map(|u| LeadImage {
-            url: self.resolve(u.trim()),
-            alt: meta_alt.or(post.feature_image_alt).filter(|s| !s.is_empty()),
-            caption: meta_caption
-                .or(post.feature_image_caption)
-                .filter(|s| !s.is_empty())
-                .map(|c| self.resolve(&c)),
-        });
+        let (meta_alt, meta_caption) = self
+            .index
+            .posts_meta
+            .get(&post.id)
+            .cloned()
+            .unwrap_or_default();
+        let lead_image = post
+            .feature_image
+            .as_deref()
+            .filter(|u| !u.trim().is_empty())
+            .map(|u| LeadImage {
+                url: self.resolve(u.trim()),
+                alt: meta_alt
+                    .or(post.feature_image_alt)
+                    .filter(|s| !s.is_empty()),
+                caption: meta_caption
+                    .or(post.feature_image_caption)
+                    .filter(|s| !s.is_empty())
+                    .map(|c| self.resolve(&c)),
+            });
 
         let mut authors: Vec<String> = Vec::new();
         let ids: Vec<&str> = match self.index.posts_authors.get(&post.id) {
@@ -584,13 +636,21 @@ impl GhostReader {
                         authors.push(name.clone());
                     }
                 }
-                _ => notes.push(format!("author {id} is not among the export's users: left out of the byline")),
+                _ => notes.push(format!(
+                    "author {id} is not among the export's users: left out of the byline"
+                )),
             }
         }
 
         let mut section = None;
         let mut tags: Vec<String> = Vec::new();
-        for (_, tag_id) in self.index.posts_tags.get(&post.id).map(Vec::as_slice).unwrap_or(&[]) {
+        for (_, tag_id) in self
+            .index
+            .posts_tags
+            .get(&post.id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+        {
             match self.index.tags.get(tag_id) {
                 Some((name, true)) if !name.is_empty() => {
                     if section.is_none() {

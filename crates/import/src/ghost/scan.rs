@@ -91,7 +91,9 @@ impl Scanner {
                 want as char,
                 (b as char).escape_default()
             ))),
-            None => Err(self.malformed(format!("the file ends where {what} was expected: truncated?"))),
+            None => Err(self.malformed(format!(
+                "the file ends where {what} was expected: truncated?"
+            ))),
         }
     }
 

@@ -114,7 +114,8 @@ pub(crate) fn autop(text: &str) -> String {
                         in_pre += 1;
                     }
                 }
-                let inside_pre = in_pre > 0 && !(n == "pre" && !closing);
+                // Block tags inside a `<pre>` keep their place; the `<pre>` itself moves.
+                let inside_pre = in_pre > 0 && (closing || n != "pre");
                 if closing {
                     spaced.push_str(tag);
                     if !inside_pre {
@@ -144,11 +145,8 @@ pub(crate) fn autop(text: &str) -> String {
         let closes = count_tag(chunk, "</pre");
         let in_pre = pre_depth > 0;
         pre_depth = (pre_depth + opens).saturating_sub(closes);
-        let starts_block = chunk
-            .trim_start()
-            .starts_with('<')
-            .then(|| tag_name(chunk.trim_start(), &mut name).is_some_and(|(n, _)| is_block(n)))
-            .unwrap_or(false);
+        let starts_block = chunk.trim_start().starts_with('<')
+            && tag_name(chunk.trim_start(), &mut name).is_some_and(|(n, _)| is_block(n));
         let trimmed = chunk.trim();
         if !in_pre && is_bare_url(trimmed) {
             // WordPress turns a URL alone in its paragraph into an embed (oEmbed); without

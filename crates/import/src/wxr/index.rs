@@ -124,7 +124,12 @@ impl Index {
     }
 
     /// The post's path under the site's permalink pattern.
-    pub fn permalink_path(&self, slug: &str, post_id: &str, local: NaiveDateTime) -> Option<String> {
+    pub fn permalink_path(
+        &self,
+        slug: &str,
+        post_id: &str,
+        local: NaiveDateTime,
+    ) -> Option<String> {
         let pattern = self.permalink.as_ref()?;
         if slug.is_empty() {
             return None;

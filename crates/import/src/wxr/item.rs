@@ -27,6 +27,24 @@ pub(crate) fn parse_wp_date(s: &str) -> Option<NaiveDateTime> {
     if s.is_empty() || s.starts_with("0000") {
         return None;
     }
+    // Read by hand: this runs several times per item, and chrono's format-string parser
+    // showed in the profile; anything not in the exact shape goes to chrono.
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b.get(r)?.iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b.len() == 19
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b' '
+        && b[13] == b':'
+        && b[16] == b':'
+    {
+        let date = chrono::NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+        return date.and_hms_opt(num(11..13)?, num(14..16)?, num(17..19)?);
+    }
     NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").ok()
 }
 
@@ -123,14 +141,19 @@ pub(crate) fn map_item(
         "" => return Err(invalid("wp:post_type", "the item has no post type".into())),
         "page" => return skip("pages are not imported: dateline has articles only"),
         "attachment" => {
-            return skip("attachments are media: used as lead images and in galleries, not articles")
+            return skip(
+                "attachments are media: used as lead images and in galleries, not articles",
+            )
         }
         "nav_menu_item" => return skip("menus are not imported"),
         "revision" => return skip("revisions of posts are not imported"),
         _ => return skip("custom post types are not imported"),
     }
     if source_id.is_empty() {
-        return Err(invalid("wp:post_id", "the post has no id, and no `?p=` guid or link to take one from".into()));
+        return Err(invalid(
+            "wp:post_id",
+            "the post has no id, and no `?p=` guid or link to take one from".into(),
+        ));
     }
     let status_word = raw.status.trim();
     match status_word {
@@ -151,7 +174,12 @@ pub(crate) fn map_item(
                 notes.push(format!("untitled post: title `{t}` made from its slug"));
                 t
             }
-            None => return Err(invalid("title", "the post has neither a title nor a slug".into())),
+            None => {
+                return Err(invalid(
+                    "title",
+                    "the post has neither a title nor a slug".into(),
+                ))
+            }
         },
         Some(t) => t.to_owned(),
     };
@@ -162,7 +190,8 @@ pub(crate) fn map_item(
         "publish" => PostStatus::Published,
         "draft" | "pending" => PostStatus::Draft,
         "private" => {
-            visibility_note = Some("private on WordPress: only signed-in editors could read it".to_owned());
+            visibility_note =
+                Some("private on WordPress: only signed-in editors could read it".to_owned());
             PostStatus::Draft
         }
         "future" => match published_at {
@@ -251,7 +280,9 @@ fn post_time(
         return (Some(gmt.and_utc()), local.or(Some(gmt)));
     }
     // Drafts have no GMT date: read the local date in the site's zone.
-    let offset: Option<FixedOffset> = options.site_utc_offset.or(index.inferred_offset.map(|(o, _)| o));
+    let offset: Option<FixedOffset> = options
+        .site_utc_offset
+        .or(index.inferred_offset.map(|(o, _)| o));
     if let (Some(local), Some(offset)) = (local, offset) {
         if let Some(t) = offset.from_local_datetime(&local).single() {
             return (Some(t.with_timezone(&Utc)), Some(local));
@@ -353,7 +384,9 @@ fn authors(raw: &RawItem, index: &Index, notes: &mut Notes) -> Vec<String> {
             notes.push("the author's login is an email address and has no display name in the file: byline left empty".into());
         }
         _ => {
-            notes.push(format!("author `{login}` has no <wp:author> entry: the login is used as the byline"));
+            notes.push(format!(
+                "author `{login}` has no <wp:author> entry: the login is used as the byline"
+            ));
             names.push(login.to_owned());
         }
     }
@@ -405,7 +438,9 @@ fn lead_image(raw: &RawItem, index: &Index, notes: &mut Notes) -> Option<LeadIma
             caption: a.caption.clone(),
         }),
         _ => {
-            notes.push(format!("feature image {id} is not an attachment in the file: no lead image"));
+            notes.push(format!(
+                "feature image {id} is not an attachment in the file: no lead image"
+            ));
             None
         }
     }
@@ -460,10 +495,19 @@ mod tests {
 
     #[test]
     fn paths_of_links_and_guids() {
-        assert_eq!(url_path("https://e.com/2010/x/", None).as_deref(), Some("/2010/x/"));
-        assert_eq!(url_path("https://e.com/?p=12", Some("e.com")).as_deref(), Some("/?p=12"));
+        assert_eq!(
+            url_path("https://e.com/2010/x/", None).as_deref(),
+            Some("/2010/x/")
+        );
+        assert_eq!(
+            url_path("https://e.com/?p=12", Some("e.com")).as_deref(),
+            Some("/?p=12")
+        );
         assert_eq!(url_path("https://other.com/?p=12", Some("e.com")), None);
-        assert_eq!(url_path("/blog/x.html", Some("e.com")).as_deref(), Some("/blog/x.html"));
+        assert_eq!(
+            url_path("/blog/x.html", Some("e.com")).as_deref(),
+            Some("/blog/x.html")
+        );
         assert_eq!(url_path("https://e.com", None).as_deref(), Some("/"));
         assert_eq!(url_path("not a url", None), None);
     }
@@ -471,7 +515,14 @@ mod tests {
     #[test]
     fn dates_and_slugs() {
         assert_eq!(parse_wp_date("0000-00-00 00:00:00"), None);
-        assert!(parse_wp_date("2010-10-05 07:27:25").is_some());
+        assert_eq!(
+            parse_wp_date("2010-10-05 07:27:25")
+                .map(|t| t.to_string())
+                .as_deref(),
+            Some("2010-10-05 07:27:25")
+        );
+        assert_eq!(parse_wp_date("2010-13-05 07:27:25"), None);
+        assert_eq!(parse_wp_date("2010-10-05 07:27:2x"), None);
         assert_eq!(percent_decode("%e6%97%a5-x").as_deref(), Some("日-x"));
         assert_eq!(percent_decode("100%").as_deref(), Some("100%"));
         assert_eq!(title_from_slug("edge-case-no-title"), "Edge case no title");

@@ -66,8 +66,16 @@ impl WxrReader {
         report.source_version = index.channel.wxr_version.clone();
         match report.source_version.as_deref() {
             Some("1.0" | "1.1" | "1.2") => {}
-            Some(v) => report.warn(0, None, format!("WXR version {v} is not one this reader was written for (1.1, 1.2)")),
-            None => report.warn(0, None, "no <wp:wxr_version>: is this a WordPress export?".into()),
+            Some(v) => report.warn(
+                0,
+                None,
+                format!("WXR version {v} is not one this reader was written for (1.1, 1.2)"),
+            ),
+            None => report.warn(
+                0,
+                None,
+                "no <wp:wxr_version>: is this a WordPress export?".into(),
+            ),
         }
         if options.site_utc_offset.is_none() {
             if let Some((offset, n)) = index.inferred_offset {
@@ -115,11 +123,18 @@ impl WxrReader {
         while self.parser.next_item(&mut self.raw)? {
             let raw = &mut self.raw;
             let kind = raw.post_type.trim();
-            self.report.count_kind(if kind.is_empty() { "post" } else { kind });
+            self.report
+                .count_kind(if kind.is_empty() { "post" } else { kind });
             self.report
                 .skip_uncounted_kind("comment", "comments are not imported", raw.comments);
             self.notes.clear();
-            let outcome = map_item(raw, &self.index, &self.options, &mut self.stats, &mut self.notes)?;
+            let outcome = map_item(
+                raw,
+                &self.index,
+                &self.options,
+                &mut self.stats,
+                &mut self.notes,
+            )?;
             let position = raw.position;
             let source_id_owned = super::item::source_id_of(raw);
             let source_id = source_id_owned.as_str();

@@ -23,11 +23,23 @@ struct Open<'a> {
     end: usize,
 }
 
-const KNOWN: &[&str] = &["audio", "caption", "embed", "gallery", "video", "wp_caption"];
+const KNOWN: &[&str] = &[
+    "audio",
+    "caption",
+    "embed",
+    "gallery",
+    "video",
+    "wp_caption",
+];
 
 /// Converts the known shortcodes of `body` to HTML and counts the others. `post_id` is
 /// the post's own id, for `[gallery]` without `ids` (the post's attached images).
-pub(crate) fn convert(body: &str, post_id: &str, index: &Index, stats: &mut ShortcodeStats) -> String {
+pub(crate) fn convert(
+    body: &str,
+    post_id: &str,
+    index: &Index,
+    stats: &mut ShortcodeStats,
+) -> String {
     // Most bodies have no shortcode at all: hand them back without copying twice.
     if memchr::memchr(b'[', body.as_bytes()).is_none() {
         return body.to_owned();
@@ -63,7 +75,11 @@ pub(crate) fn convert(body: &str, post_id: &str, index: &Index, stats: &mut Shor
             Some(c) => (&after[..c], &after[c + closing.len()..]),
             None => ("", after),
         };
-        let name = if open.name == "wp_caption" { "caption" } else { open.name };
+        let name = if open.name == "wp_caption" {
+            "caption"
+        } else {
+            open.name
+        };
         let attrs = parse_attrs(open.attrs);
         match name {
             "caption" => caption(&mut out, &attrs, content),
@@ -186,7 +202,9 @@ fn caption(out: &mut String, attrs: &[(&str, &str)], content: &str) {
     // The image is the first `<img …>`, with the `<a>` around it when there is one.
     let (media, text) = match content.find("<img") {
         Some(start) => {
-            let img_end = content[start..].find('>').map_or(content.len(), |e| start + e + 1);
+            let img_end = content[start..]
+                .find('>')
+                .map_or(content.len(), |e| start + e + 1);
             let end = if content[..start].trim_start().starts_with("<a") {
                 content[img_end..]
                     .find("</a>")
@@ -196,7 +214,11 @@ fn caption(out: &mut String, attrs: &[(&str, &str)], content: &str) {
             };
             let lead = content[..start].trim();
             let lead_is_link = lead.starts_with("<a");
-            let media_start = if lead_is_link { content.find("<a").unwrap_or(start) } else { start };
+            let media_start = if lead_is_link {
+                content.find("<a").unwrap_or(start)
+            } else {
+                start
+            };
             (&content[media_start..end], content[end..].trim())
         }
         None => ("", content),
@@ -222,15 +244,19 @@ fn gallery(
     stats: &mut ShortcodeStats,
 ) {
     let ids: Vec<&str> = match attr(attrs, "ids").or_else(|| attr(attrs, "include")) {
-        Some(list) => list.split(',').map(str::trim).filter(|s| !s.is_empty()).collect(),
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect(),
         None => index.children(post_id).iter().map(String::as_str).collect(),
     };
     out.push_str("<ul class=\"gallery\">");
     for id in ids {
         let Some(a) = index.attachment(id) else {
-            stats
-                .warnings
-                .push(format!("[gallery] names attachment {id}, which is not in the file"));
+            stats.warnings.push(format!(
+                "[gallery] names attachment {id}, which is not in the file"
+            ));
             continue;
         };
         out.push_str("<li><figure><img src=\"");
@@ -331,7 +357,9 @@ mod tests {
 
     #[test]
     fn video_audio_and_embed_become_elements() {
-        let (html, _) = run(r#"[video mp4="https://e.com/v.mp4" width="640"][/video] [audio src="https://e.com/a.mp3"] [embed]https://youtu.be/x[/embed]"#);
+        let (html, _) = run(
+            r#"[video mp4="https://e.com/v.mp4" width="640"][/video] [audio src="https://e.com/a.mp3"] [embed]https://youtu.be/x[/embed]"#,
+        );
         assert_eq!(
             html,
             r#"<video controls src="https://e.com/v.mp4"></video> <audio controls src="https://e.com/a.mp3"></audio> <p><a href="https://youtu.be/x">https://youtu.be/x</a></p>"#

@@ -42,3 +42,12 @@ pub fn post<'a>(posts: &'a [ImportedPost], id: &str) -> &'a ImportedPost {
         .find(|p| p.source_id == id)
         .unwrap_or_else(|| panic!("no post {id}"))
 }
+
+/// A UTC time, for expected values.
+pub fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    chrono::Utc
+        .with_ymd_and_hms(y, mo, d, h, mi, s)
+        .single()
+        .expect("a valid time")
+}
