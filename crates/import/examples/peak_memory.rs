@@ -91,10 +91,12 @@ fn main() {
             let start = Instant::now();
             let (posts, report) = if cmd == "read-wxr" {
                 let mut r = WxrReader::open(&source, WxrOptions::default()).expect("readable");
+                eprintln!("first pass: {:.3} s", start.elapsed().as_secs_f64());
                 let n = count_valid(&mut r);
                 (n, r.into_report())
             } else {
                 let mut r = GhostReader::open(&source, GhostOptions::default()).expect("readable");
+                eprintln!("first pass: {:.3} s", start.elapsed().as_secs_f64());
                 let n = count_valid(&mut r);
                 (n, r.into_report())
             };
