@@ -32,7 +32,13 @@
 //!
 //! Pages, attachments, menu items, comments, revisions and custom post types (WXR) and
 //! `type: page` posts (Ghost) are not yielded: the [`ReaderReport`] counts them by kind and
-//! reason and lists them (the first [`report::MAX_LISTED`]).
+//! reason and lists them (the first [`report::MAX_LISTED`]; comments are counted only).
+//! `items_by_kind` counts every item of the file, `imported_by_status` the posts yielded;
+//! shortcodes are counted in the bodies of yielded posts; warnings name the item's position
+//! and source id (position 0: the file as a whole).
+//!
+//! The `kind` of a yielded post is always "post" (WXR `post`, Ghost `type: post`), so
+//! [`ImportedPost`] has no kind field; kinds live in the report.
 //!
 //! # Errors and limits
 //!

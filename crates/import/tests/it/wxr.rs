@@ -564,3 +564,49 @@ fn broken_files_fail_at_open_with_position_and_reason() {
         matches!(open(wrong.into_bytes()), Err(ImportError::Malformed { at, .. }) if at.record == Some(1))
     );
 }
+
+#[test]
+fn drafts_without_a_gmt_date_use_the_given_offset_else_utc_with_a_warning() {
+    let draft = |extra: &str| {
+        item(7, "Draft", "draft", extra).replace(
+            "<wp:post_date_gmt>2024-03-01 09:00:00</wp:post_date_gmt>",
+            "<wp:post_date_gmt>0000-00-00 00:00:00</wp:post_date_gmt>",
+        )
+    };
+    let doc = synthetic(&draft("")).into_bytes();
+
+    let offset = chrono::FixedOffset::east_opt(2 * 3600).expect("a valid offset");
+    let options = WxrOptions {
+        site_utc_offset: Some(offset),
+    };
+    let mut reader =
+        WxrReader::open(&BytesSource::new(doc.clone()), options).expect("the test input reads");
+    let post = reader
+        .next()
+        .expect("one post")
+        .expect("the test input reads");
+    assert_eq!(
+        post.published_at,
+        Some(utc(2024, 3, 1, 8, 0, 0)),
+        "10:00 at UTC+2"
+    );
+
+    // No offset given and no post to learn one from: UTC, and the report says so.
+    let (posts, report) = read_wxr_bytes(doc);
+    assert_eq!(posts[0].published_at, Some(utc(2024, 3, 1, 10, 0, 0)));
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("read as UTC")),
+        "{:?}",
+        report.warnings
+    );
+}
+
+#[test]
+fn readers_can_move_to_another_thread() {
+    fn send<T: Send>() {}
+    send::<WxrReader>();
+    send::<dateline_import::ghost::GhostReader>();
+}
