@@ -190,6 +190,7 @@ fn walk(
     on_meta: &mut OnMeta<'_>,
     on_data_key: &mut OnDataKey<'_>,
 ) -> Result<bool> {
+    s.skip_bom()?;
     match s.peek()? {
         Some(b'{') => {}
         Some(b) => {

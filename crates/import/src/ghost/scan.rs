@@ -58,6 +58,15 @@ impl Scanner {
         self.offset += n as u64;
     }
 
+    /// Skips a UTF-8 byte order mark at the very start (editors on Windows write one; the
+    /// JSONL reader accepts it too).
+    pub fn skip_bom(&mut self) -> Result<()> {
+        if self.offset == 0 && self.fill()?.starts_with(b"\xEF\xBB\xBF") {
+            self.consume(3);
+        }
+        Ok(())
+    }
+
     /// The next byte that is not JSON whitespace, without consuming it; `None` at the end.
     pub fn peek(&mut self) -> Result<Option<u8>> {
         loop {

@@ -158,3 +158,13 @@ proptest! {
         let _ = run_ghost(bytes);
     }
 }
+
+#[test]
+fn a_leading_byte_order_mark_is_accepted_by_both_readers() {
+    let mut wxr = b"\xEF\xBB\xBF".to_vec();
+    wxr.extend(wxr_sample());
+    assert_eq!(run_wxr(wxr).expect("a BOM is not an error"), 3);
+    let mut ghost = b"\xEF\xBB\xBF".to_vec();
+    ghost.extend(ghost_sample());
+    assert_eq!(run_ghost(ghost).expect("a BOM is not an error"), 2);
+}
