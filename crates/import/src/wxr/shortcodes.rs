@@ -343,6 +343,16 @@ mod tests {
     }
 
     #[test]
+    fn old_captions_take_their_text_from_the_attribute() {
+        let (html, _) =
+            run(r#"[caption id="a" caption="Old &amp; new"]<img src="/b.jpg" />[/caption]"#);
+        assert_eq!(
+            html,
+            r#"<figure class="wp-caption"><img src="/b.jpg" /><figcaption>Old &amp; new</figcaption></figure>"#
+        );
+    }
+
+    #[test]
     fn gallery_lists_the_attachments_and_warns_about_missing_ones() {
         let (html, stats) = run(r#"[gallery ids="7,8"]"#);
         assert_eq!(

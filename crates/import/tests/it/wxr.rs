@@ -610,3 +610,14 @@ fn readers_can_move_to_another_thread() {
     send::<WxrReader>();
     send::<dateline_import::ghost::GhostReader>();
 }
+
+#[test]
+fn co_authors_plus_guest_authors_use_their_term_name_and_logins_their_display_name() {
+    let terms = r#"<category domain="author" nicename="cap-guest-writer"><![CDATA[Guest Writer]]></category>
+<category domain="author" nicename="cap-ed"><![CDATA[ed]]></category>"#;
+    let doc = synthetic(&item(1, "Two bylines", "publish", terms));
+
+    let (posts, _) = read_wxr_bytes(doc.into_bytes());
+
+    assert_eq!(posts[0].authors, ["Guest Writer", "Ed Ito"]);
+}
