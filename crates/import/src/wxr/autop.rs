@@ -90,7 +90,12 @@ fn is_block(name: &str) -> bool {
 /// Paragraphs for a classic body: blank lines split paragraphs, single newlines become
 /// `<br />`, block elements are left unwrapped, `<pre>` keeps its newlines.
 pub(crate) fn autop(text: &str) -> String {
-    let text = text.replace("\r\n", "\n");
+    // Bodies are copied several times on their way; skip this copy when there is no CR.
+    let text: std::borrow::Cow<'_, str> = if text.contains('\r') {
+        text.replace("\r\n", "\n").into()
+    } else {
+        text.into()
+    };
     if text.trim().is_empty() {
         return String::new();
     }
@@ -99,7 +104,7 @@ pub(crate) fn autop(text: &str) -> String {
     let mut spaced = String::with_capacity(text.len() + text.len() / 8);
     let mut name = String::new();
     let mut in_pre = 0usize;
-    let mut rest = text.as_str();
+    let mut rest: &str = &text;
     while let Some(i) = rest.find('<') {
         let (before, at) = rest.split_at(i);
         spaced.push_str(before);

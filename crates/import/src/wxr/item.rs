@@ -309,10 +309,10 @@ fn post_time(
 
 fn body(content: &str, post_id: &str, index: &Index, stats: &mut ShortcodeStats) -> String {
     let has_blocks = content.contains("<!-- wp:");
-    let stripped = if has_blocks {
-        strip_block_comments(content)
+    let stripped: std::borrow::Cow<'_, str> = if has_blocks {
+        strip_block_comments(content).into()
     } else {
-        content.to_owned()
+        content.into()
     };
     let converted = shortcodes::convert(&stripped, post_id, index, stats);
     if has_blocks {

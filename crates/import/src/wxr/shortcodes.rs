@@ -2,6 +2,7 @@
 //! `[embed]`, `[video]`, `[audio]`) become HTML; every other `[name …]` stays as text and is
 //! counted, so the report says what the old site's plugins rendered that we do not.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::index::Index;
@@ -34,15 +35,15 @@ const KNOWN: &[&str] = &[
 
 /// Converts the known shortcodes of `body` to HTML and counts the others. `post_id` is
 /// the post's own id, for `[gallery]` without `ids` (the post's attached images).
-pub(crate) fn convert(
-    body: &str,
+pub(crate) fn convert<'a>(
+    body: &'a str,
     post_id: &str,
     index: &Index,
     stats: &mut ShortcodeStats,
-) -> String {
-    // Most bodies have no shortcode at all: hand them back without copying twice.
+) -> Cow<'a, str> {
+    // Most bodies have no shortcode at all: hand them back without a copy.
     if memchr::memchr(b'[', body.as_bytes()).is_none() {
-        return body.to_owned();
+        return Cow::Borrowed(body);
     }
     let mut out = String::with_capacity(body.len() + 64);
     let mut rest = body;
@@ -92,7 +93,7 @@ pub(crate) fn convert(
         rest = next;
     }
     out.push_str(rest);
-    out
+    Cow::Owned(out)
 }
 
 /// `[name attrs]` at the start of `s`; `None` when it is not a shortcode (a footnote
@@ -327,7 +328,7 @@ mod tests {
         );
         let mut stats = ShortcodeStats::default();
         let html = convert(body, "1", &index, &mut stats);
-        (html, stats)
+        (html.into_owned(), stats)
     }
 
     #[test]
