@@ -6,7 +6,8 @@
 
 use chrono::{DateTime, Utc};
 use dateline_core::{
-    slugify, Article, ArticleId, ArticleInput, Correction, LeadImage, Limits, Role, Status, Version,
+    slugify, Article, ArticleContent, ArticleId, ArticleInput, Correction, Limits, Role, Status,
+    Version,
 };
 use dateline_store::editorial::Revision;
 use dateline_store::ArticleRecord;
@@ -191,28 +192,56 @@ where
 
 /// The editable fields of an article, as input (what a patch applies to).
 pub fn input_from_article(a: &Article) -> ArticleInput {
-    ArticleInput {
-        title: a.title.clone(),
-        body: a.body_markdown.clone(),
+    let mut input = ArticleInput {
         slug: Some(a.slug.to_string()),
         external_id: a.external_id.clone(),
-        standfirst: a.standfirst.clone(),
-        summary: a.summary.clone(),
-        dateline: a.dateline.clone(),
-        section: a.section.as_ref().map(|s| s.name.clone()),
-        tags: a.tags.iter().map(|t| t.name.clone()).collect(),
-        authors: a.authors.iter().map(|t| t.name.clone()).collect(),
-        lead_image_url: a.lead_image.as_ref().map(|i| i.url.clone()),
-        lead_image_caption: a.lead_image.as_ref().and_then(|i| i.caption.clone()),
-        lead_image_credit: a.lead_image.as_ref().and_then(|i| i.credit.clone()),
-        source: a.source.clone(),
         correction: a.correction.as_ref().map(|c| c.note.clone()),
         published_at: a.published_at,
         status: Some(a.status),
-    }
+        ..ArticleInput::default()
+    };
+    input.set_content(a.content());
+    input
 }
 
 impl ArticlePatch {
+    /// The patch that makes an article at `version` say exactly `content` (slug, external
+    /// id, correction and time stay as they are).
+    pub fn to_content(version: Version, content: ArticleContent) -> ArticlePatch {
+        let ArticleContent {
+            title,
+            standfirst,
+            body,
+            summary,
+            dateline,
+            section,
+            tags,
+            authors,
+            lead_image,
+            source,
+        } = content;
+        let (url, caption, credit) = match lead_image {
+            Some(i) => (Some(i.url), i.caption, i.credit),
+            None => (None, None, None),
+        };
+        ArticlePatch {
+            version: version.0,
+            title: Some(title),
+            body: Some(body),
+            standfirst: Some(standfirst),
+            summary: Some(summary),
+            dateline: Some(dateline),
+            section: Some(section),
+            tags: Some(tags),
+            authors: Some(authors),
+            lead_image_url: Some(url),
+            lead_image_caption: Some(caption),
+            lead_image_credit: Some(credit),
+            source: Some(source),
+            ..ArticlePatch::default()
+        }
+    }
+
     fn apply(self, mut input: ArticleInput) -> ArticleInput {
         fn set<T>(slot: &mut T, v: Option<T>) {
             if let Some(v) = v {
@@ -272,26 +301,15 @@ pub fn prepare(
                 at: now,
             },
         });
+    let mut content = input.content();
+    content.dateline = content.dateline.map(|d| d.to_uppercase());
     ArticleRecord {
         slug,
         external_id: input.external_id.clone(),
-        title: input.title.clone(),
-        standfirst: input.standfirst.clone(),
         word_count: dateline_render::word_count(&rendered.plain) as i64,
-        body_markdown: input.body.clone(),
+        content,
         body_html: rendered.html,
-        summary: input.summary.clone(),
         teaser,
-        dateline: input.dateline.as_ref().map(|d| d.to_uppercase()),
-        section: input.section.clone(),
-        tags: input.tags.clone(),
-        authors: input.authors.clone(),
-        lead_image: input.lead_image_url.as_ref().map(|url| LeadImage {
-            url: url.clone(),
-            caption: input.lead_image_caption.clone(),
-            credit: input.lead_image_credit.clone(),
-        }),
-        source: input.source.clone(),
         correction,
         status,
         published_at,
@@ -306,10 +324,7 @@ fn require_correction_note(actor: &Actor, current: &Article, input: &ArticleInpu
     if actor.is_import() || current.status != Status::Published {
         return Ok(());
     }
-    let text_changed = input.title.trim() != current.title.trim()
-        || input.standfirst.as_deref().map(str::trim)
-            != current.standfirst.as_deref().map(str::trim)
-        || input.body.trim_end() != current.body_markdown.trim_end();
+    let text_changed = input.content().text_differs(&current.content());
     let new_note = input
         .correction
         .as_ref()
@@ -660,7 +675,7 @@ mod tests {
             r.teaser, "An editor’s summary.",
             "smart punctuation, as on the page"
         );
-        assert_eq!(r.dateline.as_deref(), Some("MUSCAT, OMAN"));
+        assert_eq!(r.content.dateline.as_deref(), Some("MUSCAT, OMAN"));
         assert_eq!(r.slug.as_str(), "port-grows");
         assert_eq!(r.word_count, 5);
     }

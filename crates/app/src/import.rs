@@ -41,6 +41,24 @@ pub struct ImportReport {
     pub updated: usize,
     /// Existing articles that were already identical.
     pub unchanged: usize,
+    /// Old addresses kept (they answer `301` to their article).
+    pub old_urls: usize,
+    /// Old addresses that could not be an article's (the site root, not a URL, …).
+    pub old_urls_ignored: usize,
+}
+
+impl ImportReport {
+    fn keep_old_urls(
+        &mut self,
+        tx: &mut dateline_store::WriteTx<'_>,
+        id: dateline_core::ArticleId,
+        urls: &[String],
+        now: chrono::DateTime<Utc>,
+    ) {
+        let ignored = tx.keep_old_urls(id, urls, now);
+        self.old_urls += urls.len() - ignored;
+        self.old_urls_ignored += ignored;
+    }
 }
 
 impl App {
@@ -72,7 +90,7 @@ impl App {
             }
             let now = Utc::now();
             let prepared = prepare_batch(batch, now)?;
-            for (number, input, record) in prepared {
+            for (number, input, record, old_urls) in prepared {
                 if let Some(ext) = &input.external_id {
                     if let Some(first) = lines_by_external_id.insert(ext.clone(), number) {
                         return Err(Error::Import(RecordError {
@@ -103,6 +121,7 @@ impl App {
                             .map_err(|e| at_record(number, e))?;
                         keys.push(format!("article:{}", a.id));
                         report.created += 1;
+                        report.keep_old_urls(&mut tx, a.id, &old_urls, now);
                     }
                     Some(id) => {
                         let current = tx.article(id).await.map_err(|e| at_record(number, e))?;
@@ -116,6 +135,9 @@ impl App {
                         if input.slug.is_some() && wanted.slug != current.slug {
                             require_free_slug(&mut tx, number, &wanted.slug, Some(id)).await?;
                         }
+                        // Old addresses are kept whatever else changed: a re-import may
+                        // bring addresses an earlier export did not have.
+                        report.keep_old_urls(&mut tx, id, &old_urls, now);
                         if same_content(&ArticleRecord::from_article(&current), &wanted) {
                             report.unchanged += 1;
                             continue;
@@ -231,7 +253,7 @@ async fn require_free_slug(
     }))
 }
 
-type Prepared = (usize, ArticleInput, ArticleRecord);
+type Prepared = (usize, ArticleInput, ArticleRecord, Vec<String>);
 
 /// Validates and renders a batch on all cores; the first invalid record (by line) wins.
 fn prepare_batch(batch: Vec<Record>, now: chrono::DateTime<Utc>) -> Result<Vec<Prepared>> {
@@ -257,7 +279,7 @@ fn prepare_batch(batch: Vec<Record>, now: chrono::DateTime<Utc>) -> Result<Vec<P
                 }
                 let (status, published_at) = initial_status(&input, now);
                 let record = prepare(&input, status, published_at, None, now);
-                Ok((r.number, input, record))
+                Ok((r.number, input, record, r.old_urls.clone()))
             })
             .collect()
     };

@@ -51,6 +51,20 @@ impl App {
         })
     }
 
+    /// Where an old address of an imported article lives now: the current path of the
+    /// public article that had `path_and_query` on the old site, if any. Keyed by the
+    /// article, so the address follows it through later slug changes.
+    pub async fn old_address(&self, path_and_query: &str) -> Result<Option<String>> {
+        let Some(key) = dateline_core::legacy_path(path_and_query) else {
+            return Ok(None);
+        };
+        Ok(self
+            .store()
+            .public_legacy_redirect(&key, Utc::now())
+            .await?
+            .map(|slug| dateline_core::article_path(&slug)))
+    }
+
     /// Everything an article page shows: the article and its related articles. Related
     /// articles are an extra: when they fail the story is still served, marked incomplete.
     pub async fn article_page(&self, slug: &str) -> Result<Result<ArticlePageData, ArticleAt>> {

@@ -2,7 +2,7 @@
 //! word-level diffs between two versions, restoring a revision as a new one, and the
 //! three-way merge offered when two people saved the same article.
 
-use dateline_core::{Article, ArticleId, Status, Version};
+use dateline_core::{Article, ArticleContent, ArticleId, LeadImage, Status, Version};
 use serde::{Deserialize, Serialize};
 
 use crate::articles::{Actor, ArticlePatch};
@@ -56,14 +56,6 @@ pub const FIELDS: [(&str, &str); 12] = [
     ("body", "Body"),
 ];
 
-fn joined(terms: &[dateline_core::Term]) -> String {
-    terms
-        .iter()
-        .map(|t| t.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn optional(s: &str) -> Option<String> {
     let t = s.trim();
     (!t.is_empty()).then(|| t.to_owned())
@@ -80,24 +72,55 @@ fn list(s: &str) -> Vec<String> {
 impl ArticleFields {
     /// The editable fields of `a`.
     pub fn from_article(a: &Article) -> ArticleFields {
-        let image = a.lead_image.as_ref();
+        ArticleFields::from_content(a.content())
+    }
+
+    /// `content` as the form holds it.
+    pub fn from_content(content: ArticleContent) -> ArticleFields {
+        let image = content.lead_image;
+        let (lead_image_url, lead_image_caption, lead_image_credit) = match image {
+            Some(i) => (
+                i.url,
+                i.caption.unwrap_or_default(),
+                i.credit.unwrap_or_default(),
+            ),
+            None => Default::default(),
+        };
         ArticleFields {
-            title: a.title.clone(),
-            standfirst: a.standfirst.clone().unwrap_or_default(),
-            dateline: a.dateline.clone().unwrap_or_default(),
-            section: a
-                .section
-                .as_ref()
-                .map(|s| s.name.clone())
-                .unwrap_or_default(),
-            tags: joined(&a.tags),
-            authors: joined(&a.authors),
-            summary: a.summary.clone().unwrap_or_default(),
-            lead_image_url: image.map(|i| i.url.clone()).unwrap_or_default(),
-            lead_image_caption: image.and_then(|i| i.caption.clone()).unwrap_or_default(),
-            lead_image_credit: image.and_then(|i| i.credit.clone()).unwrap_or_default(),
-            source: a.source.clone().unwrap_or_default(),
-            body: a.body_markdown.clone(),
+            title: content.title,
+            standfirst: content.standfirst.unwrap_or_default(),
+            dateline: content.dateline.unwrap_or_default(),
+            section: content.section.unwrap_or_default(),
+            tags: content.tags.join(", "),
+            authors: content.authors.join(", "),
+            summary: content.summary.unwrap_or_default(),
+            lead_image_url,
+            lead_image_caption,
+            lead_image_credit,
+            source: content.source.unwrap_or_default(),
+            body: content.body,
+        }
+    }
+
+    /// The content these fields say: blanks are absent, lists split at commas. Like
+    /// [`ArticleInput`](dateline_core::ArticleInput), a caption or credit without an image
+    /// URL describes nothing and is dropped.
+    pub fn to_content(&self) -> ArticleContent {
+        ArticleContent {
+            title: self.title.trim().to_owned(),
+            standfirst: optional(&self.standfirst),
+            body: self.body.clone(),
+            summary: optional(&self.summary),
+            dateline: optional(&self.dateline),
+            section: optional(&self.section),
+            tags: list(&self.tags),
+            authors: list(&self.authors),
+            lead_image: optional(&self.lead_image_url).map(|url| LeadImage {
+                url,
+                caption: optional(&self.lead_image_caption),
+                credit: optional(&self.lead_image_credit),
+            }),
+            source: optional(&self.source),
         }
     }
 
@@ -154,29 +177,12 @@ impl ArticleFields {
     /// Whether the fields readers see as the story's text differ (a change to a published
     /// article there is a correction).
     pub fn text_differs(&self, other: &ArticleFields) -> bool {
-        self.title.trim() != other.title.trim()
-            || self.standfirst.trim() != other.standfirst.trim()
-            || self.body.trim_end() != other.body.trim_end()
+        self.to_content().text_differs(&other.to_content())
     }
 
     /// The patch that makes an article at `version` hold exactly these fields.
     pub fn into_patch(self, version: Version) -> ArticlePatch {
-        ArticlePatch {
-            version: version.0,
-            title: Some(self.title.trim().to_owned()),
-            body: Some(self.body),
-            standfirst: Some(optional(&self.standfirst)),
-            summary: Some(optional(&self.summary)),
-            dateline: Some(optional(&self.dateline)),
-            section: Some(optional(&self.section)),
-            tags: Some(list(&self.tags)),
-            authors: Some(list(&self.authors)),
-            lead_image_url: Some(optional(&self.lead_image_url)),
-            lead_image_caption: Some(optional(&self.lead_image_caption)),
-            lead_image_credit: Some(optional(&self.lead_image_credit)),
-            source: Some(optional(&self.source)),
-            ..ArticlePatch::default()
-        }
+        ArticlePatch::to_content(version, self.to_content())
     }
 }
 

@@ -6,14 +6,18 @@
 //! stay cheap to test. Start reading at [`article`].
 
 pub mod article;
+pub mod content;
 pub mod input;
+pub mod legacy;
 pub mod slug;
 pub mod status;
 
 pub use article::{
     article_path, change_keys, Article, ArticleId, Correction, LeadImage, Term, Version,
 };
+pub use content::ArticleContent;
 pub use input::{ArticleInput, FieldErrors, Limits};
+pub use legacy::legacy_path;
 pub use slug::{slugify, Slug, SlugError};
 pub use status::Status;
 

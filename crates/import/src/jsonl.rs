@@ -29,6 +29,7 @@ const KNOWN_FIELDS: &[&str] = &[
     "lead_image_caption",
     "lead_image_credit",
     "correction",
+    "old_urls",
 ];
 
 /// Longest line accepted: a body limit of 1 MB plus JSON escaping headroom.
@@ -144,6 +145,7 @@ impl<R: BufRead> JsonlReader<R> {
         input.correction = self.opt_string(&mut obj, "correction")?;
         input.tags = self.string_list(&mut obj, "tags")?;
         input.authors = self.string_list(&mut obj, "authors")?;
+        let old_urls = self.string_list(&mut obj, "old_urls")?;
         if let Some(when) = self.opt_string(&mut obj, "published_at")? {
             let parsed = DateTime::parse_from_rfc3339(&when).map_err(|e| {
                 self.error(Some("published_at"), format!("not an RFC 3339 time ({e})"))
@@ -164,6 +166,7 @@ impl<R: BufRead> JsonlReader<R> {
         Ok(Record {
             number: self.line_no,
             input,
+            old_urls,
         })
     }
 

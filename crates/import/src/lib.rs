@@ -81,4 +81,7 @@ pub struct Record {
     pub number: usize,
     /// The article as given.
     pub input: dateline_core::ArticleInput,
+    /// Its addresses on the platform it comes from (URLs or paths), which keep answering
+    /// with a redirect to its new page.
+    pub old_urls: Vec<String>,
 }

@@ -6,6 +6,7 @@
 //! Nothing here may be reachable from public handlers: these reads return drafts.
 
 mod articles;
+mod legacy;
 mod overrides;
 mod record;
 mod revisions;

@@ -19,7 +19,7 @@ use crate::rows::{
 use crate::terms::TermKind;
 use crate::{Backend, Error, Result, Store};
 
-const VISIBLE: &str = " a.status = 'published' AND a.published_at <= ";
+pub(crate) const VISIBLE: &str = " a.status = 'published' AND a.published_at <= ";
 
 /// The same condition, written so that no index on status or publish time can serve it:
 /// for scans in id order the primary key must drive. With sampled statistics SQLite may

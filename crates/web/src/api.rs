@@ -7,7 +7,7 @@ pub mod search;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use dateline_core::Article;
+use dateline_core::{Article, ArticleContent};
 use serde::Serialize;
 
 use crate::views::iso_time;
@@ -120,20 +120,10 @@ pub struct AdminArticleJson<'a> {
     status: &'static str,
     slug: &'a str,
     external_id: Option<&'a str>,
-    title: &'a str,
-    standfirst: Option<&'a str>,
-    body: &'a str,
+    #[serde(flatten)]
+    content: ArticleContent,
     body_html: &'a str,
-    summary: Option<&'a str>,
     teaser: &'a str,
-    section: Option<&'a str>,
-    tags: Vec<&'a str>,
-    authors: Vec<&'a str>,
-    dateline: Option<&'a str>,
-    lead_image_url: Option<&'a str>,
-    lead_image_caption: Option<&'a str>,
-    lead_image_credit: Option<&'a str>,
-    source: Option<&'a str>,
     correction: Option<CorrectionJson<'a>>,
     created_at: String,
     published_at: Option<String>,
@@ -145,27 +135,15 @@ pub struct AdminArticleJson<'a> {
 
 impl<'a> From<&'a Article> for AdminArticleJson<'a> {
     fn from(a: &'a Article) -> Self {
-        let image = a.lead_image.as_ref();
         AdminArticleJson {
             id: a.id.0,
             version: a.version.0,
             status: a.status.as_str(),
             slug: a.slug.as_str(),
             external_id: a.external_id.as_deref(),
-            title: &a.title,
-            standfirst: a.standfirst.as_deref(),
-            body: &a.body_markdown,
+            content: a.content(),
             body_html: &a.body_html,
-            summary: a.summary.as_deref(),
             teaser: &a.teaser,
-            section: a.section.as_ref().map(|s| s.name.as_str()),
-            tags: a.tags.iter().map(|t| t.name.as_str()).collect(),
-            authors: a.authors.iter().map(|t| t.name.as_str()).collect(),
-            dateline: a.dateline.as_deref(),
-            lead_image_url: image.map(|i| i.url.as_str()),
-            lead_image_caption: image.and_then(|i| i.caption.as_deref()),
-            lead_image_credit: image.and_then(|i| i.credit.as_deref()),
-            source: a.source.as_deref(),
             correction: a.correction.as_ref().map(|c| CorrectionJson {
                 note: &c.note,
                 at: iso_time(c.at),

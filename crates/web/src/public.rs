@@ -85,11 +85,48 @@ pub async fn ready(State(state): State<WebState>) -> Response {
         .into_response()
 }
 
-/// Anything no route matched: the 404 page (or JSON under /api).
-pub async fn not_found(State(state): State<WebState>, uri: axum::http::Uri) -> Response {
+/// Anything no route matched: an old address of an imported article answers `301` to its
+/// page; anything else the 404 page (or JSON under /api).
+pub async fn not_found(
+    State(state): State<WebState>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+) -> Response {
     let error = WebError::App(dateline_app::Error::NotFound);
     if uri.path().starts_with("/api/") {
         return error.into_response();
     }
+    if method == axum::http::Method::GET || method == axum::http::Method::HEAD {
+        match old_address(&state, &uri).await {
+            Ok(Some(moved)) => return moved,
+            Ok(None) => {}
+            Err(e) => return state.html_error(e).await.into_response(),
+        }
+    }
     state.html_error(error).await.into_response()
+}
+
+/// `301` to the current page of the article that had `uri` as its address on the platform
+/// it was imported from, if one did.
+pub(crate) async fn old_address(
+    state: &WebState,
+    uri: &axum::http::Uri,
+) -> Result<Option<Response>, WebError> {
+    let wanted = uri
+        .path_and_query()
+        .map_or_else(|| uri.path(), |pq| pq.as_str());
+    Ok(state.app.old_address(wanted).await?.map(|path| {
+        (
+            StatusCode::MOVED_PERMANENTLY,
+            [
+                (axum::http::header::LOCATION, path),
+                // Short, like an old slug's: an unpublished article must stop answering.
+                (
+                    axum::http::header::CACHE_CONTROL,
+                    "public, max-age=300".to_owned(),
+                ),
+            ],
+        )
+            .into_response()
+    }))
 }

@@ -35,11 +35,16 @@ pub async fn import(app: App, args: ImportArgs) -> anyhow::Result<()> {
     };
     let report = report.with_context(|| format!("importing {}", args.file.display()))?;
     eprintln!(
-        "imported {}: {} created, {} updated, {} unchanged",
+        "imported {}: {} created, {} updated, {} unchanged; {} old addresses kept{}",
         args.file.display(),
         report.created,
         report.updated,
-        report.unchanged
+        report.unchanged,
+        report.old_urls,
+        match report.old_urls_ignored {
+            0 => String::new(),
+            n => format!(" ({n} ignored: not an article's address)"),
+        }
     );
     app.store().close().await;
     Ok(())

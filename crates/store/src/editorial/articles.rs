@@ -11,6 +11,84 @@ use crate::rows::{article_from_row, time, ARTICLE_SELECT};
 use crate::terms::TermKind;
 use crate::{Error, Result, Store};
 
+/// The columns an article's content fills, in the order [`bind_content`] binds them. A new
+/// content field is one column here and one bind there; both statements below follow.
+const CONTENT_COLUMNS: [&str; 15] = [
+    "title",
+    "standfirst",
+    "body_markdown",
+    "body_html",
+    "summary",
+    "teaser",
+    "dateline",
+    "section_id",
+    "tags_json",
+    "authors_json",
+    "lead_image_url",
+    "lead_image_caption",
+    "lead_image_credit",
+    "source",
+    "word_count",
+];
+
+/// Binds the content of `record` (with its resolved terms) as the last
+/// `CONTENT_COLUMNS.len()` parameters of a statement.
+fn bind_content<'q>(
+    query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    record: &'q ArticleRecord,
+    terms: &'q ResolvedTerms,
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    let content = &record.content;
+    let image = content.lead_image.as_ref();
+    query
+        .bind(content.title.as_str())
+        .bind(content.standfirst.as_deref())
+        .bind(content.body.as_str())
+        .bind(record.body_html.as_str())
+        .bind(content.summary.as_deref())
+        .bind(record.teaser.as_str())
+        .bind(content.dateline.as_deref())
+        .bind(terms.section_id)
+        .bind(terms.tags_json.as_str())
+        .bind(terms.authors_json.as_str())
+        .bind(image.map(|i| i.url.as_str()))
+        .bind(image.and_then(|i| i.caption.as_deref()))
+        .bind(image.and_then(|i| i.credit.as_deref()))
+        .bind(content.source.as_deref())
+        .bind(record.word_count)
+}
+
+/// `$first, $first+1, …` for the content columns.
+fn content_placeholders(first: usize) -> impl Iterator<Item = String> {
+    (first..first + CONTENT_COLUMNS.len()).map(|n| format!("${n}"))
+}
+
+/// Insert: 9 fixed parameters, version 1, then the content.
+static INSERT_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "INSERT INTO articles (slug, external_id, correction_note, corrected_at, status, \
+         created_at, published_at, updated_at, owner_id, version, {}) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,1,{}) RETURNING id",
+        CONTENT_COLUMNS.join(", "),
+        content_placeholders(10).collect::<Vec<_>>().join(",")
+    )
+});
+
+/// Update guarded by the expected version: 11 fixed parameters, then the content.
+static UPDATE_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let content: Vec<String> = CONTENT_COLUMNS
+        .iter()
+        .zip(content_placeholders(12))
+        .map(|(column, p)| format!("{column} = {p}"))
+        .collect();
+    format!(
+        "UPDATE articles SET slug = $1, external_id = $2, correction_note = $3, \
+         corrected_at = $4, status = $5, published_at = $6, updated_at = $7, version = $8, \
+         earlier_corrections = $9, {} WHERE id = $10 AND version = $11",
+        content.join(", ")
+    )
+});
+
 impl WriteTx<'_> {
     /// Reads an article in any status but deleted, inside this transaction.
     pub async fn article(&mut self, id: ArticleId) -> Result<Article> {
@@ -117,40 +195,19 @@ impl WriteTx<'_> {
     ) -> Result<Article> {
         let slug = self.unique_slug(&record.slug, None).await?;
         let terms = self.resolve_terms(record).await?;
-        let row = sqlx::query::<Any>(
-            "INSERT INTO articles (slug, external_id, title, standfirst, body_markdown, body_html, \
-             summary, teaser, dateline, section_id, tags_json, authors_json, lead_image_url, \
-             lead_image_caption, lead_image_credit, source, correction_note, corrected_at, status, \
-             created_at, published_at, updated_at, version, word_count, owner_id) \
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,1,$23,$24) \
-             RETURNING id",
-        )
-        .bind(slug.as_str())
-        .bind(record.external_id.as_deref())
-        .bind(record.title.as_str())
-        .bind(record.standfirst.as_deref())
-        .bind(record.body_markdown.as_str())
-        .bind(record.body_html.as_str())
-        .bind(record.summary.as_deref())
-        .bind(record.teaser.as_str())
-        .bind(record.dateline.as_deref())
-        .bind(terms.section_id)
-        .bind(terms.tags_json.as_str())
-        .bind(terms.authors_json.as_str())
-        .bind(record.lead_image.as_ref().map(|i| i.url.as_str()))
-        .bind(record.lead_image.as_ref().and_then(|i| i.caption.as_deref()))
-        .bind(record.lead_image.as_ref().and_then(|i| i.credit.as_deref()))
-        .bind(record.source.as_deref())
-        .bind(record.correction.as_ref().map(|c| c.note.as_str()))
-        .bind(record.correction.as_ref().map(|c| c.at.timestamp()))
-        .bind(record.status.as_str())
-        .bind(now.timestamp())
-        .bind(record.published_at.map(|t| t.timestamp()))
-        .bind(now.timestamp())
-        .bind(record.word_count)
-        .bind(record.owner_id)
-        .fetch_one(&mut *self.tx)
-        .await?;
+        let query = sqlx::query::<Any>(INSERT_SQL.as_str())
+            .bind(slug.as_str())
+            .bind(record.external_id.as_deref())
+            .bind(record.correction.as_ref().map(|c| c.note.as_str()))
+            .bind(record.correction.as_ref().map(|c| c.at.timestamp()))
+            .bind(record.status.as_str())
+            .bind(now.timestamp())
+            .bind(record.published_at.map(|t| t.timestamp()))
+            .bind(now.timestamp())
+            .bind(record.owner_id);
+        let row = bind_content(query, record, &terms)
+            .fetch_one(&mut *self.tx)
+            .await?;
         let id = ArticleId(row.try_get("id")?);
         if let (Some(bulk), Some(ext)) = (&mut self.bulk, &record.external_id) {
             bulk.external_ids.insert(ext.clone(), id.0);
@@ -160,18 +217,18 @@ impl WriteTx<'_> {
             id,
             slug,
             external_id: record.external_id.clone(),
-            title: record.title.clone(),
-            standfirst: record.standfirst.clone(),
-            body_markdown: record.body_markdown.clone(),
+            title: record.content.title.clone(),
+            standfirst: record.content.standfirst.clone(),
+            body_markdown: record.content.body.clone(),
             body_html: record.body_html.clone(),
-            summary: record.summary.clone(),
+            summary: record.content.summary.clone(),
             teaser: record.teaser.clone(),
-            dateline: record.dateline.clone(),
+            dateline: record.content.dateline.clone(),
             section: terms.section.clone(),
             tags: terms.tags.clone(),
             authors: terms.authors.clone(),
-            lead_image: record.lead_image.clone(),
-            source: record.source.clone(),
+            lead_image: record.content.lead_image.clone(),
+            source: record.content.source.clone(),
             correction: record.correction.clone(),
             status: record.status,
             created_at: time(now.timestamp())?,
@@ -250,48 +307,21 @@ impl WriteTx<'_> {
                 earlier_corrections.push(previous.clone());
             }
         }
-        let result = sqlx::query::<Any>(
-            "UPDATE articles SET slug = $1, external_id = $2, title = $3, standfirst = $4, \
-             body_markdown = $5, body_html = $6, summary = $7, teaser = $8, dateline = $9, \
-             section_id = $10, tags_json = $11, authors_json = $12, lead_image_url = $13, \
-             lead_image_caption = $14, lead_image_credit = $15, source = $16, \
-             correction_note = $17, corrected_at = $18, status = $19, published_at = $20, \
-             updated_at = $21, version = $22, word_count = $23, earlier_corrections = $26 \
-             WHERE id = $24 AND version = $25",
-        )
-        .bind(slug.as_str())
-        .bind(record.external_id.as_deref())
-        .bind(record.title.as_str())
-        .bind(record.standfirst.as_deref())
-        .bind(record.body_markdown.as_str())
-        .bind(record.body_html.as_str())
-        .bind(record.summary.as_deref())
-        .bind(record.teaser.as_str())
-        .bind(record.dateline.as_deref())
-        .bind(terms.section_id)
-        .bind(terms.tags_json.as_str())
-        .bind(terms.authors_json.as_str())
-        .bind(record.lead_image.as_ref().map(|i| i.url.as_str()))
-        .bind(
-            record
-                .lead_image
-                .as_ref()
-                .and_then(|i| i.caption.as_deref()),
-        )
-        .bind(record.lead_image.as_ref().and_then(|i| i.credit.as_deref()))
-        .bind(record.source.as_deref())
-        .bind(record.correction.as_ref().map(|c| c.note.as_str()))
-        .bind(record.correction.as_ref().map(|c| c.at.timestamp()))
-        .bind(record.status.as_str())
-        .bind(record.published_at.map(|t| t.timestamp()))
-        .bind(now.timestamp())
-        .bind(version.0)
-        .bind(record.word_count)
-        .bind(id.0)
-        .bind(expected.0)
-        .bind(serde_json::to_string(&earlier_corrections)?)
-        .execute(&mut *self.tx)
-        .await?;
+        let query = sqlx::query::<Any>(UPDATE_SQL.as_str())
+            .bind(slug.as_str())
+            .bind(record.external_id.as_deref())
+            .bind(record.correction.as_ref().map(|c| c.note.as_str()))
+            .bind(record.correction.as_ref().map(|c| c.at.timestamp()))
+            .bind(record.status.as_str())
+            .bind(record.published_at.map(|t| t.timestamp()))
+            .bind(now.timestamp())
+            .bind(version.0)
+            .bind(serde_json::to_string(&earlier_corrections)?)
+            .bind(id.0)
+            .bind(expected.0);
+        let result = bind_content(query, record, &terms)
+            .execute(&mut *self.tx)
+            .await?;
         if result.rows_affected() == 0 {
             // Another writer got in between our read and write (PostgreSQL, no write lock).
             let current = self.article(id).await?;
@@ -318,19 +348,19 @@ impl WriteTx<'_> {
 
     pub(super) async fn resolve_terms(&mut self, record: &ArticleRecord) -> Result<ResolvedTerms> {
         let conn = &mut *self.tx;
-        let section = match &record.section {
+        let section = match &record.content.section {
             Some(name) => Some(self.terms.resolve(conn, TermKind::Section, name).await?),
             None => None,
         };
-        let mut tags = Vec::with_capacity(record.tags.len());
-        for name in &record.tags {
+        let mut tags = Vec::with_capacity(record.content.tags.len());
+        for name in &record.content.tags {
             let t = self.terms.resolve(conn, TermKind::Tag, name).await?;
             if !tags.iter().any(|(id, _)| *id == t.0) {
                 tags.push(t);
             }
         }
-        let mut authors = Vec::with_capacity(record.authors.len());
-        for name in &record.authors {
+        let mut authors = Vec::with_capacity(record.content.authors.len());
+        for name in &record.content.authors {
             let a = self.terms.resolve(conn, TermKind::Author, name).await?;
             if !authors.iter().any(|(id, _)| *id == a.0) {
                 authors.push(a);

@@ -1,7 +1,7 @@
 //! The article as a writer hands it to the store.
 
 use chrono::{DateTime, Utc};
-use dateline_core::{Article, Correction, LeadImage, Slug, Status};
+use dateline_core::{Article, ArticleContent, Correction, Slug, Status};
 
 /// An article ready to be written: rendered, validated, with terms given by name.
 #[derive(Debug, Clone, PartialEq)]
@@ -10,30 +10,12 @@ pub struct ArticleRecord {
     pub slug: Slug,
     /// Id in the source system.
     pub external_id: Option<String>,
-    /// Headline.
-    pub title: String,
-    /// Dek.
-    pub standfirst: Option<String>,
-    /// Markdown source.
-    pub body_markdown: String,
-    /// Sanitised HTML.
+    /// What the article says (body as Markdown, terms by name).
+    pub content: ArticleContent,
+    /// Sanitised HTML of the body.
     pub body_html: String,
-    /// Editor's summary.
-    pub summary: Option<String>,
     /// Summary or extracted teaser.
     pub teaser: String,
-    /// Place line.
-    pub dateline: Option<String>,
-    /// Section name.
-    pub section: Option<String>,
-    /// Tag names.
-    pub tags: Vec<String>,
-    /// Author names in byline order.
-    pub authors: Vec<String>,
-    /// Lead image.
-    pub lead_image: Option<LeadImage>,
-    /// Story origin.
-    pub source: Option<String>,
     /// Correction notice.
     pub correction: Option<Correction>,
     /// Status to store.
@@ -53,18 +35,9 @@ impl ArticleRecord {
         ArticleRecord {
             slug: article.slug.clone(),
             external_id: article.external_id.clone(),
-            title: article.title.clone(),
-            standfirst: article.standfirst.clone(),
-            body_markdown: article.body_markdown.clone(),
+            content: article.content(),
             body_html: article.body_html.clone(),
-            summary: article.summary.clone(),
             teaser: article.teaser.clone(),
-            dateline: article.dateline.clone(),
-            section: article.section.as_ref().map(|s| s.name.clone()),
-            tags: article.tags.iter().map(|t| t.name.clone()).collect(),
-            authors: article.authors.iter().map(|t| t.name.clone()).collect(),
-            lead_image: article.lead_image.clone(),
-            source: article.source.clone(),
             correction: article.correction.clone(),
             status: article.status,
             published_at: article.published_at,

@@ -32,11 +32,17 @@ pub(super) struct Pending {
     pub(super) changes: Vec<(i64, String, String, i64)>,
     pub(super) tag_links: Vec<(i64, i64, i64)>,
     pub(super) author_links: Vec<(i64, i64, i64)>,
+    /// Old addresses: (path, article id, time).
+    pub(super) legacy: Vec<(String, i64, i64)>,
 }
 
 impl Pending {
     pub(super) fn len(&self) -> usize {
-        self.revisions.len() + self.changes.len() + self.tag_links.len() + self.author_links.len()
+        self.revisions.len()
+            + self.changes.len()
+            + self.tag_links.len()
+            + self.author_links.len()
+            + self.legacy.len()
     }
 }
 
@@ -178,7 +184,7 @@ impl<'a> WriteTx<'a> {
                 sql.query().execute(&mut *self.tx).await?;
             }
         }
-        Ok(())
+        self.flush_legacy(pending.legacy).await
     }
 
     pub(super) async fn flush_if_full(&mut self) -> Result<()> {

@@ -7,6 +7,7 @@ use std::sync::mpsc;
 
 use chrono::{Duration, Utc};
 use dateline_app::import::Progress;
+use dateline_core::ArticleContent;
 use dateline_core::{slugify, Role, Status};
 use dateline_store::changes::ChangeCursor;
 use dateline_store::ArticleRecord;
@@ -21,18 +22,20 @@ fn published(title: &str) -> ArticleRecord {
     ArticleRecord {
         slug: slugify(title, "article"),
         external_id: None,
-        title: title.into(),
-        standfirst: None,
-        body_markdown: "Body.".into(),
+        content: ArticleContent {
+            title: title.into(),
+            standfirst: None,
+            body: "Body.".into(),
+            summary: None,
+            dateline: None,
+            section: None,
+            tags: vec![],
+            authors: vec![],
+            lead_image: None,
+            source: None,
+        },
         body_html: "<p>Body.</p>".into(),
-        summary: None,
         teaser: "Body.".into(),
-        dateline: None,
-        section: None,
-        tags: vec![],
-        authors: vec![],
-        lead_image: None,
-        source: None,
         correction: None,
         status: Status::Published,
         published_at: Some(now - Duration::minutes(1)),

@@ -12,6 +12,7 @@ mod import;
 mod import_rules;
 mod input_text;
 mod newsroom;
+mod old_addresses;
 mod openapi;
 mod pages;
 mod password_hashing;

@@ -3,6 +3,7 @@
 use chrono::{Duration, Utc};
 use dateline_app::reading::{ListFilter, SlugLookup};
 use dateline_app::Store;
+use dateline_core::ArticleContent;
 use dateline_core::{slugify, Role, Status, Version};
 use dateline_store::ArticleRecord;
 use dateline_testkit::{backends, TestDb};
@@ -12,18 +13,20 @@ fn record(title: &str, status: Status) -> ArticleRecord {
     ArticleRecord {
         slug: slugify(title, "article"),
         external_id: None,
-        title: title.into(),
-        standfirst: None,
-        body_markdown: "Body.".into(),
+        content: ArticleContent {
+            title: title.into(),
+            standfirst: None,
+            body: "Body.".into(),
+            summary: None,
+            dateline: Some("MUSCAT".into()),
+            section: Some("World News".into()),
+            tags: vec!["Oman".into(), "Ports".into()],
+            authors: vec!["Ann Smith".into(), "Bo Li".into()],
+            lead_image: None,
+            source: None,
+        },
         body_html: "<p>Body.</p>".into(),
-        summary: None,
         teaser: "Body.".into(),
-        dateline: Some("MUSCAT".into()),
-        section: Some("World News".into()),
-        tags: vec!["Oman".into(), "Ports".into()],
-        authors: vec!["Ann Smith".into(), "Bo Li".into()],
-        lead_image: None,
-        source: None,
         correction: None,
         status,
         published_at: (status == Status::Published).then(|| now - Duration::minutes(1)),

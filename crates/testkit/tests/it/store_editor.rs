@@ -2,6 +2,7 @@
 //! ownership, presence, the newsroom list and term suggestions — on SQLite and PostgreSQL.
 
 use chrono::{DateTime, Duration, Utc};
+use dateline_core::ArticleContent;
 use dateline_core::{slugify, ArticleId, Role, Status};
 use dateline_store::{ArticleRecord, Error, NewsroomFilter, Store};
 
@@ -16,18 +17,20 @@ fn record(title: &str, status: Status, at: DateTime<Utc>) -> ArticleRecord {
     ArticleRecord {
         slug: slugify(title, "article"),
         external_id: None,
-        title: title.into(),
-        standfirst: None,
-        body_markdown: "Body text here.".into(),
+        content: ArticleContent {
+            title: title.into(),
+            standfirst: None,
+            body: "Body text here.".into(),
+            summary: None,
+            dateline: None,
+            section: Some("World News".into()),
+            tags: vec!["Oman".into()],
+            authors: vec!["Ann Smith".into()],
+            lead_image: None,
+            source: None,
+        },
         body_html: "<p>Body text here.</p>".into(),
-        summary: None,
         teaser: "Body text here.".into(),
-        dateline: None,
-        section: Some("World News".into()),
-        tags: vec!["Oman".into()],
-        authors: vec!["Ann Smith".into()],
-        lead_image: None,
-        source: None,
         correction: None,
         status,
         published_at: match status {
@@ -482,7 +485,7 @@ async fn the_owner_is_written_on_create_and_never_changed_by_an_update() {
             let current = store.article(a.id).await?;
             let mut change = ArticleRecord::from_article(&current);
             assert_eq!(change.owner_id, Some(ann), "from_article copies the owner");
-            change.title = format!("Owned story, {owner:?}");
+            change.content.title = format!("Owned story, {owner:?}");
             change.owner_id = owner;
             let mut tx = store.begin().await?;
             let after = tx
@@ -594,11 +597,11 @@ async fn the_newsroom_list_filters_pages_and_never_shows_deleted_articles() {
         a.owner_id = Some(owner);
         let a = create(&store, &a, t + s(1)).await?;
         let mut b = record("Budget 100 approved", Status::Published, t);
-        b.section = Some("Sport".into());
-        b.authors = vec!["Bo Li".into()];
+        b.content.section = Some("Sport".into());
+        b.content.authors = vec!["Bo Li".into()];
         let b = create(&store, &b, t + s(2)).await?;
         let mut c = record("snake_case rules", Status::Draft, t);
-        c.authors = vec!["Bo Li".into(), "Ann Smith".into()];
+        c.content.authors = vec!["Bo Li".into(), "Ann Smith".into()];
         c.owner_id = Some(owner);
         let c = create(&store, &c, t + s(3)).await?;
         let d = create(
@@ -758,7 +761,7 @@ async fn term_suggestions_match_prefixes_literally_and_ignore_case() {
     each_backend(|store| async move {
         let t = t0();
         let mut r = record("Tagged story", Status::Draft, t);
-        r.tags = [
+        r.content.tags = [
             "Oman",
             "Oman Air",
             "oil_prices",
@@ -770,13 +773,13 @@ async fn term_suggestions_match_prefixes_literally_and_ignore_case() {
         ]
         .map(String::from)
         .to_vec();
-        r.section = Some("Sport".into());
-        r.authors = vec!["Bo Li".into(), "ann Smith".into()];
+        r.content.section = Some("Sport".into());
+        r.content.authors = vec!["Bo Li".into(), "ann Smith".into()];
         create(&store, &r, t).await?;
         let mut r = record("Another story", Status::Draft, t);
-        r.section = Some("Business".into());
-        r.tags = vec!["oman".into()]; // the same tag as "Oman": the first name stays
-        r.authors = vec!["Cy Doe".into()];
+        r.content.section = Some("Business".into());
+        r.content.tags = vec!["oman".into()]; // the same tag as "Oman": the first name stays
+        r.content.authors = vec!["Cy Doe".into()];
         create(&store, &r, t).await?;
 
         let tags = |prefix: &'static str, limit: i64| {

@@ -18,11 +18,22 @@ pub struct ListParams {
     cursor: Option<String>,
 }
 
-/// `GET /`.
+/// `GET /`. A parameter the front page does not know may be an old address of an imported
+/// article (WordPress's `/?p=123`), which answers `301` to it.
 pub async fn home(
     State(state): State<WebState>,
+    uri: axum::http::Uri,
     query: Result<ApiQuery<ListParams>, WebError>,
 ) -> Result<Response, WebError> {
+    let only_own_parameters = uri.query().is_none_or(|q| {
+        q.split('&')
+            .all(|p| p.is_empty() || p.starts_with("cursor="))
+    });
+    if !only_own_parameters {
+        if let Some(moved) = super::old_address(&state, &uri).await? {
+            return Ok(moved);
+        }
+    }
     respond(&state, None, query).await
 }
 
