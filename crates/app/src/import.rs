@@ -297,15 +297,20 @@ fn same_content(a: &ArticleRecord, b: &ArticleRecord) -> bool {
     // Correction times are stamped at write; compare notes only. Ownership is not
     // content (and an update never changes it).
     let note = |r: &ArticleRecord| r.correction.as_ref().map(|c| c.note.clone());
-    // The store keeps an article's tags in the order the terms were first made, not the
-    // order a file lists them: the same set is the same tags.
+    // Terms are one per slug, named as first written ("Markup" and "markup" are one
+    // tag), and an article's tags come back in the order the terms were made: the same
+    // slugs are the same terms, and the same set of tags is the same tags.
+    let term = |t: &String| dateline_core::slugify(t, "").as_str().to_owned();
     let strip = |r: &ArticleRecord| {
         let mut r = ArticleRecord {
             correction: None,
             owner_id: None,
             ..r.clone()
         };
-        r.content.tags.sort_by_key(|t| t.to_lowercase());
+        r.content.tags = r.content.tags.iter().map(term).collect();
+        r.content.tags.sort();
+        r.content.authors = r.content.authors.iter().map(term).collect();
+        r.content.section = r.content.section.as_ref().map(term);
         r
     };
     note(a) == note(b) && strip(a) == strip(b)

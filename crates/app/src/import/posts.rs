@@ -187,8 +187,14 @@ fn map_post(
         let slug = slugify(s, "");
         (!slug.as_str().is_empty()).then(|| slug.as_str().to_owned())
     });
+    // Titles are plain text in dateline; WordPress allows markup in them.
+    let title = if post.title.contains('<') {
+        text_of(&post.title)
+    } else {
+        post.title.clone()
+    };
     let mut input = ArticleInput {
-        title: post.title.clone(),
+        title,
         body: html_body(&post.body_html),
         slug,
         external_id: Some(format!("{namespace}:{}", post.source_id)),
