@@ -140,9 +140,9 @@ impl App {
     /// whose `external_id` exists updates that article (or is left alone when nothing
     /// changed); others are created. Any bad record returns its number and reason, and the
     /// dropped transaction rolls everything back.
-    pub async fn import_records(
+    pub async fn import_records<S: RecordStream + ?Sized>(
         &self,
-        stream: &mut dyn RecordStream,
+        stream: &mut S,
         options: RecordImport,
         progress: &dyn Progress,
     ) -> Result<ImportReport> {

@@ -81,8 +81,7 @@ impl ArticleFields {
     /// `content` as the form holds it.
     pub fn from_content(content: ArticleContent) -> ArticleFields {
         let image = content.lead_image;
-        let (lead_image_url, lead_image_alt, lead_image_caption, lead_image_credit) = match image
-        {
+        let (lead_image_url, lead_image_alt, lead_image_caption, lead_image_credit) = match image {
             Some(i) => (
                 i.url,
                 i.alt.unwrap_or_default(),

@@ -4,13 +4,38 @@
 
 /// Elements that end a paragraph of plain text.
 const BLOCKS: &[&str] = &[
-    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "tr", "table",
-    "figure", "figcaption", "ul", "ol", "dl", "dt", "dd", "hr", "section", "article", "header",
-    "footer", "aside",
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "blockquote",
+    "pre",
+    "tr",
+    "table",
+    "figure",
+    "figcaption",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "hr",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "aside",
 ];
 
 /// Elements whose content is not text a reader sees.
-const HIDDEN: &[&str] = &["script", "style", "template", "noscript", "iframe", "object"];
+const HIDDEN: &[&str] = &[
+    "script", "style", "template", "noscript", "iframe", "object",
+];
 
 /// Appends the text of `html` to `out`.
 pub(crate) fn push_text(html: &str, out: &mut String) {

@@ -220,7 +220,9 @@ impl App {
         self.start_discovery()?;
         let (position, _) = prepare(self).await?;
         let mut cursor = ChangeCursor::resume(position);
-        let applied = self.apply_changes_to_discovery(&mut cursor, &|| false).await?;
+        let applied = self
+            .apply_changes_to_discovery(&mut cursor, &|| false)
+            .await?;
         let checkpoint = self.checkpoint(cursor.position()).await?;
         self.save_related_snapshot(&checkpoint).await;
         Ok(applied)

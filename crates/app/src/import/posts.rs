@@ -157,17 +157,17 @@ fn map_post(
     if post.title.trim().is_empty() {
         return Err(refuse(
             "title",
-            format!("post {} has no title; every article needs one", post.source_id),
+            format!(
+                "post {} has no title; every article needs one",
+                post.source_id
+            ),
         ));
     }
     let (status, published_at) = match post.status {
         PostStatus::Published if post.visibility_note.is_some() => {
             mapping.held_back_as_drafts += 1;
             let note = post.visibility_note.clone().unwrap_or_default();
-            mapping.warn(
-                &post,
-                format!("imported as a draft, not published: {note}"),
-            );
+            mapping.warn(&post, format!("imported as a draft, not published: {note}"));
             (Status::Draft, post.published_at)
         }
         PostStatus::Published => (Status::Published, post.published_at),
@@ -243,7 +243,9 @@ fn map_post(
 /// the image (with a warning), not the whole import.
 fn usable_image_url(url: &str) -> bool {
     (url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/'))
-        && !url.chars().any(|c| c.is_whitespace() || c == '"' || c == '<')
+        && !url
+            .chars()
+            .any(|c| c.is_whitespace() || c == '"' || c == '<')
         && url.len() <= 2_000
 }
 
@@ -329,10 +331,16 @@ mod tests {
         let html = "<p>Intro with *stars* and _underscores_.</p>\n\n\n    <p>Indented four spaces.</p>\n\n# not a heading\n<pre>line one\n\n    indented in pre\n</pre>\n\n<p>After &amp; done</p>\n<script>alert(1)</script>";
         let rendered = dateline_render::render_body(&html_body(html));
         let out = &rendered.html;
-        assert!(out.contains("<p>Intro with *stars* and _underscores_.</p>"), "{out}");
+        assert!(
+            out.contains("<p>Intro with *stars* and _underscores_.</p>"),
+            "{out}"
+        );
         assert!(out.contains("<p>Indented four spaces.</p>"), "{out}");
         assert!(!out.contains("<em>") && !out.contains("<code>"), "{out}");
-        assert!(out.contains("# not a heading") && !out.contains("<h2>"), "{out}");
+        assert!(
+            out.contains("# not a heading") && !out.contains("<h2>"),
+            "{out}"
+        );
         assert!(
             out.contains("<pre>line one\n\n    indented in pre\n</pre>"),
             "blank and indented lines of <pre> are kept: {out}"
@@ -366,9 +374,17 @@ mod tests {
             visibility_note: None,
             old_urls: vec![],
         };
-        let err = map_post(post, "wordpress", chrono::Utc::now(), &mut MappingReport::default())
-            .expect_err("no title");
-        assert!(err.to_string().contains("record 12, field `title`"), "{err}");
+        let err = map_post(
+            post,
+            "wordpress",
+            chrono::Utc::now(),
+            &mut MappingReport::default(),
+        )
+        .expect_err("no title");
+        assert!(
+            err.to_string().contains("record 12, field `title`"),
+            "{err}"
+        );
     }
 }
 

@@ -119,11 +119,13 @@ fn print_summary(file: &str, s: &ImportSummary) {
         );
         println!(
             "  skipped: {}",
-            list(&|v| v.extend(src.skipped_counts.iter().flat_map(|(kind, reasons)| {
-                reasons
-                    .iter()
-                    .map(move |(why, n)| format!("{n} {kind} ({why})"))
-            })))
+            list(
+                &|v| v.extend(src.skipped_counts.iter().flat_map(|(kind, reasons)| {
+                    reasons
+                        .iter()
+                        .map(move |(why, n)| format!("{n} {kind} ({why})"))
+                }))
+            )
         );
         println!(
             "  shortcodes converted: {}; unknown (kept as text): {}",
