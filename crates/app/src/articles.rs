@@ -146,6 +146,9 @@ pub struct ArticlePatch {
     /// New lead image URL.
     #[serde(default, deserialize_with = "double_option")]
     pub lead_image_url: Option<Option<String>>,
+    /// New alternative text.
+    #[serde(default, deserialize_with = "double_option")]
+    pub lead_image_alt: Option<Option<String>>,
     /// New caption.
     #[serde(default, deserialize_with = "double_option")]
     pub lead_image_caption: Option<Option<String>>,
@@ -220,9 +223,9 @@ impl ArticlePatch {
             lead_image,
             source,
         } = content;
-        let (url, caption, credit) = match lead_image {
-            Some(i) => (Some(i.url), i.caption, i.credit),
-            None => (None, None, None),
+        let (url, alt, caption, credit) = match lead_image {
+            Some(i) => (Some(i.url), i.alt, i.caption, i.credit),
+            None => (None, None, None, None),
         };
         ArticlePatch {
             version: version.0,
@@ -235,6 +238,7 @@ impl ArticlePatch {
             tags: Some(tags),
             authors: Some(authors),
             lead_image_url: Some(url),
+            lead_image_alt: Some(alt),
             lead_image_caption: Some(caption),
             lead_image_credit: Some(credit),
             source: Some(source),
@@ -261,6 +265,7 @@ impl ArticlePatch {
         set(&mut input.tags, self.tags);
         set(&mut input.authors, self.authors);
         set(&mut input.lead_image_url, self.lead_image_url);
+        set(&mut input.lead_image_alt, self.lead_image_alt);
         set(&mut input.lead_image_caption, self.lead_image_caption);
         set(&mut input.lead_image_credit, self.lead_image_credit);
         set(&mut input.source, self.source);

@@ -55,6 +55,10 @@ pub enum Error {
     /// CLI's `{:#}`) would otherwise say it twice.
     #[error("import refused, nothing was written: {0}")]
     Import(dateline_import::RecordError),
+    /// An export file (WXR, Ghost) the reader refused: malformed, truncated, of another
+    /// version; the error names the record and byte. Nothing was written.
+    #[error("import refused, nothing was written: {0}")]
+    Unreadable(dateline_import::ImportError),
     /// Rendering a body did not finish within `Config::render_timeout_ms` (the server is
     /// busy; rendering itself is linear in the body's length).
     #[error(

@@ -30,6 +30,8 @@ pub struct ArticleFields {
     pub summary: String,
     /// Lead image URL.
     pub lead_image_url: String,
+    /// Lead image alternative text.
+    pub lead_image_alt: String,
     /// Lead image caption.
     pub lead_image_caption: String,
     /// Lead image credit.
@@ -41,7 +43,7 @@ pub struct ArticleFields {
 }
 
 /// Field names and labels in the order editors see them.
-pub const FIELDS: [(&str, &str); 12] = [
+pub const FIELDS: [(&str, &str); 13] = [
     ("title", "Headline"),
     ("standfirst", "Standfirst"),
     ("dateline", "Dateline"),
@@ -50,6 +52,7 @@ pub const FIELDS: [(&str, &str); 12] = [
     ("authors", "Authors"),
     ("summary", "Summary"),
     ("lead_image_url", "Lead image URL"),
+    ("lead_image_alt", "Lead image alt text"),
     ("lead_image_caption", "Lead image caption"),
     ("lead_image_credit", "Lead image credit"),
     ("source", "Source"),
@@ -78,9 +81,10 @@ impl ArticleFields {
     /// `content` as the form holds it.
     pub fn from_content(content: ArticleContent) -> ArticleFields {
         let image = content.lead_image;
-        let (lead_image_url, lead_image_caption, lead_image_credit) = match image {
+        let (lead_image_url, lead_image_alt, lead_image_caption, lead_image_credit) = match image {
             Some(i) => (
                 i.url,
+                i.alt.unwrap_or_default(),
                 i.caption.unwrap_or_default(),
                 i.credit.unwrap_or_default(),
             ),
@@ -95,6 +99,7 @@ impl ArticleFields {
             authors: content.authors.join(", "),
             summary: content.summary.unwrap_or_default(),
             lead_image_url,
+            lead_image_alt,
             lead_image_caption,
             lead_image_credit,
             source: content.source.unwrap_or_default(),
@@ -117,6 +122,7 @@ impl ArticleFields {
             authors: list(&self.authors),
             lead_image: optional(&self.lead_image_url).map(|url| LeadImage {
                 url,
+                alt: optional(&self.lead_image_alt),
                 caption: optional(&self.lead_image_caption),
                 credit: optional(&self.lead_image_credit),
             }),
@@ -148,6 +154,7 @@ impl ArticleFields {
             "authors" => &self.authors,
             "summary" => &self.summary,
             "lead_image_url" => &self.lead_image_url,
+            "lead_image_alt" => &self.lead_image_alt,
             "lead_image_caption" => &self.lead_image_caption,
             "lead_image_credit" => &self.lead_image_credit,
             "source" => &self.source,
@@ -166,6 +173,7 @@ impl ArticleFields {
             "authors" => &mut self.authors,
             "summary" => &mut self.summary,
             "lead_image_url" => &mut self.lead_image_url,
+            "lead_image_alt" => &mut self.lead_image_alt,
             "lead_image_caption" => &mut self.lead_image_caption,
             "lead_image_credit" => &mut self.lead_image_credit,
             "source" => &mut self.source,

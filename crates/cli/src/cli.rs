@@ -93,6 +93,10 @@ pub struct ServeArgs {
 pub enum ImportFormat {
     /// JSON Lines, one article object per line (see docs/API.md).
     Jsonl,
+    /// WordPress eXtended RSS export (WXR 1.1/1.2; .xml or .xml.gz).
+    Wxr,
+    /// Ghost JSON export (Ghost 4, 5, 6; .json or .json.gz).
+    Ghost,
 }
 
 #[derive(Debug, Args)]
@@ -103,7 +107,9 @@ pub struct ImportArgs {
     /// Ignore unknown fields instead of rejecting the file
     #[arg(long)]
     pub lenient: bool,
-    /// File to import ("-" for standard input)
+    #[command(flatten)]
+    pub options: crate::cmd::ImportOptions,
+    /// File to import ("-" for standard input, JSON Lines only)
     pub file: PathBuf,
 }
 

@@ -1,8 +1,11 @@
 //! One module per subcommand; this file builds the config and dispatches.
 
 mod accounts;
+mod import_formats;
 mod serve;
 mod transfer;
+
+pub use import_formats::ImportOptions;
 
 use std::path::PathBuf;
 

@@ -36,6 +36,9 @@ pub struct Term {
 pub struct LeadImage {
     /// Absolute http(s) URL of the image.
     pub url: String,
+    /// Alternative text: what the picture shows, for readers who cannot see it.
+    #[serde(default)]
+    pub alt: Option<String>,
     /// Caption shown under the image.
     pub caption: Option<String>,
     /// Photographer or agency credit.

@@ -14,7 +14,7 @@ use crate::{Article, ArticleInput, LeadImage};
 /// The editable words and labels of an article, as a writer gives them.
 ///
 /// In JSON it takes the flat shape of the admin API and JSON Lines (`body`,
-/// `lead_image_url`, `lead_image_caption`, `lead_image_credit`), so a JSON type can
+/// `lead_image_url`, `lead_image_alt`, `lead_image_caption`, `lead_image_credit`), so a JSON type can
 /// `#[serde(flatten)]` it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "ContentJson", into = "ContentJson")]
@@ -55,6 +55,8 @@ struct ContentJson {
     #[serde(default)]
     authors: Vec<String>,
     lead_image_url: Option<String>,
+    #[serde(default)]
+    lead_image_alt: Option<String>,
     lead_image_caption: Option<String>,
     lead_image_credit: Option<String>,
     source: Option<String>,
@@ -62,10 +64,11 @@ struct ContentJson {
 
 impl From<ArticleContent> for ContentJson {
     fn from(c: ArticleContent) -> ContentJson {
-        let (lead_image_url, lead_image_caption, lead_image_credit) = match c.lead_image {
-            Some(i) => (Some(i.url), i.caption, i.credit),
-            None => (None, None, None),
-        };
+        let (lead_image_url, lead_image_alt, lead_image_caption, lead_image_credit) =
+            match c.lead_image {
+                Some(i) => (Some(i.url), i.alt, i.caption, i.credit),
+                None => (None, None, None, None),
+            };
         ContentJson {
             title: c.title,
             standfirst: c.standfirst,
@@ -76,6 +79,7 @@ impl From<ArticleContent> for ContentJson {
             tags: c.tags,
             authors: c.authors,
             lead_image_url,
+            lead_image_alt,
             lead_image_caption,
             lead_image_credit,
             source: c.source,
@@ -96,6 +100,7 @@ impl From<ContentJson> for ArticleContent {
             authors: j.authors,
             lead_image: j.lead_image_url.map(|url| LeadImage {
                 url,
+                alt: j.lead_image_alt,
                 caption: j.lead_image_caption,
                 credit: j.lead_image_credit,
             }),
@@ -148,6 +153,7 @@ impl ArticleInput {
             authors: self.authors.clone(),
             lead_image: self.lead_image_url.as_ref().map(|url| LeadImage {
                 url: url.clone(),
+                alt: self.lead_image_alt.clone(),
                 caption: self.lead_image_caption.clone(),
                 credit: self.lead_image_credit.clone(),
             }),
@@ -178,15 +184,17 @@ impl ArticleInput {
         self.section = section;
         self.tags = tags;
         self.authors = authors;
-        let (url, caption, credit) = match lead_image {
+        let (url, alt, caption, credit) = match lead_image {
             Some(LeadImage {
                 url,
+                alt,
                 caption,
                 credit,
-            }) => (Some(url), caption, credit),
-            None => (None, None, None),
+            }) => (Some(url), alt, caption, credit),
+            None => (None, None, None, None),
         };
         self.lead_image_url = url;
+        self.lead_image_alt = alt;
         self.lead_image_caption = caption;
         self.lead_image_credit = credit;
         self.source = source;
@@ -209,6 +217,7 @@ mod tests {
             authors: vec!["Amira Haddad".into(), "Jon Berg".into()],
             lead_image: Some(LeadImage {
                 url: "https://img.example/f.jpg".into(),
+                alt: Some("A ferry listing in a harbour".into()),
                 caption: Some("The ferry".into()),
                 credit: Some("Agency".into()),
             }),
@@ -237,6 +246,7 @@ mod tests {
         assert_eq!(json["body"], "Body *text*");
         assert_eq!(json["lead_image_url"], "https://img.example/f.jpg");
         assert_eq!(json["lead_image_credit"], "Agency");
+        assert_eq!(json["lead_image_alt"], "A ferry listing in a harbour");
         assert!(json.get("lead_image").is_none());
         let back: ArticleContent = serde_json::from_value(json).expect("deserialise");
         assert_eq!(back, full());

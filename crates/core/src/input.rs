@@ -61,6 +61,9 @@ pub struct ArticleInput {
     pub authors: Vec<String>,
     /// Lead image URL.
     pub lead_image_url: Option<String>,
+    /// Lead image alternative text (what the picture shows).
+    #[serde(default)]
+    pub lead_image_alt: Option<String>,
     /// Lead image caption.
     pub lead_image_caption: Option<String>,
     /// Lead image credit.
@@ -140,6 +143,7 @@ impl ArticleInput {
             &mut self.dateline,
             &mut self.section,
             &mut self.lead_image_url,
+            &mut self.lead_image_alt,
             &mut self.lead_image_caption,
             &mut self.lead_image_credit,
             &mut self.source,
@@ -184,6 +188,7 @@ impl ArticleInput {
             ("standfirst", &self.standfirst),
             ("summary", &self.summary),
             ("dateline", &self.dateline),
+            ("lead_image_alt", &self.lead_image_alt),
             ("lead_image_caption", &self.lead_image_caption),
             ("lead_image_credit", &self.lead_image_credit),
             ("source", &self.source),
@@ -211,12 +216,14 @@ impl ArticleInput {
                 errors.add("lead_image_url", "must be an http(s) URL or a site path");
             }
         }
-        if (self.lead_image_caption.is_some() || self.lead_image_credit.is_some())
+        if (self.lead_image_caption.is_some()
+            || self.lead_image_credit.is_some()
+            || self.lead_image_alt.is_some())
             && self.lead_image_url.is_none()
         {
             errors.add(
                 "lead_image_url",
-                "is required when a caption or credit is given",
+                "is required when an alt text, caption or credit is given",
             );
         }
         if let Some(section) = &self.section {
@@ -254,6 +261,7 @@ impl ArticleInput {
             ("external_id", self.external_id.as_deref()),
             ("lead_image_credit", self.lead_image_credit.as_deref()),
             ("lead_image_url", self.lead_image_url.as_deref()),
+            ("lead_image_alt", self.lead_image_alt.as_deref()),
         ];
         let lines = [
             ("standfirst", self.standfirst.as_deref()),

@@ -26,6 +26,7 @@ const KNOWN_FIELDS: &[&str] = &[
     "slug",
     "standfirst",
     "lead_image_url",
+    "lead_image_alt",
     "lead_image_caption",
     "lead_image_credit",
     "correction",
@@ -140,6 +141,7 @@ impl<R: BufRead> JsonlReader<R> {
         input.slug = self.opt_string(&mut obj, "slug")?;
         input.standfirst = self.opt_string(&mut obj, "standfirst")?;
         input.lead_image_url = self.opt_string(&mut obj, "lead_image_url")?;
+        input.lead_image_alt = self.opt_string(&mut obj, "lead_image_alt")?;
         input.lead_image_caption = self.opt_string(&mut obj, "lead_image_caption")?;
         input.lead_image_credit = self.opt_string(&mut obj, "lead_image_credit")?;
         input.correction = self.opt_string(&mut obj, "correction")?;
@@ -233,6 +235,8 @@ struct ExportLine<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     lead_image_url: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    lead_image_alt: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     lead_image_caption: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     lead_image_credit: Option<&'a str>,
@@ -258,6 +262,7 @@ pub fn write_article<W: Write>(out: &mut W, article: &Article) -> std::io::Resul
         slug: article.slug.as_str(),
         standfirst: article.standfirst.as_deref(),
         lead_image_url: image.map(|i| i.url.as_str()),
+        lead_image_alt: image.and_then(|i| i.alt.as_deref()),
         lead_image_caption: image.and_then(|i| i.caption.as_deref()),
         lead_image_credit: image.and_then(|i| i.credit.as_deref()),
         correction: article.correction.as_ref().map(|c| c.note.as_str()),

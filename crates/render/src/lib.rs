@@ -7,6 +7,7 @@
 
 mod allowlist;
 mod guard;
+mod html_text;
 mod markdown;
 mod nesting;
 mod teaser;

@@ -97,7 +97,9 @@ fn clean(html: &str) -> String {
 }
 
 /// The text of a Markdown document without any markup: what teasers, word counts and
-/// search see. Raw HTML is dropped, not shown as text.
+/// search see. Raw HTML tags are dropped, not shown as text; the text inside an HTML
+/// block is kept (an imported body is one HTML block, and its words are what search,
+/// teasers and word counts must see), with block elements as paragraph breaks.
 pub fn plain_text(markdown: &str) -> String {
     plain_text_of_capped(&cap_container_nesting(markdown))
 }
@@ -105,7 +107,18 @@ pub fn plain_text(markdown: &str) -> String {
 /// [`plain_text`] of Markdown whose nesting is already capped.
 fn plain_text_of_capped(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len());
+    // An HTML block arrives as one event per line and a tag may span lines, so the lines
+    // are gathered and read as one.
+    let mut html_block = String::new();
     for event in Parser::new_ext(markdown, parser_options()) {
+        if let Event::Html(h) = &event {
+            html_block.push_str(h);
+            continue;
+        }
+        if !html_block.is_empty() {
+            crate::html_text::push_text(&html_block, &mut out);
+            html_block.clear();
+        }
         match event {
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak => out.push(' '),
@@ -120,6 +133,9 @@ fn plain_text_of_capped(markdown: &str) -> String {
             Event::End(TagEnd::TableCell) => out.push(' '),
             _ => {}
         }
+    }
+    if !html_block.is_empty() {
+        crate::html_text::push_text(&html_block, &mut out);
     }
     let trimmed = out.trim_end();
     trimmed.to_owned()
@@ -182,5 +198,11 @@ mod tests {
     fn raw_html_is_not_leaked_into_plain_text() {
         assert_eq!(plain_text("Hello <b>bold</b> world"), "Hello bold world");
         assert_eq!(plain_text("**Strong** and `code`"), "Strong and code");
+    }
+
+    #[test]
+    fn the_text_of_an_html_block_is_plain_text_with_paragraph_breaks() {
+        let body = "<div>\n<p>First &amp; <a\nhref=\"/x\">linked</a>.</p><p>Second</p>\n<script>no()</script>\n</div>";
+        assert_eq!(plain_text(body), "First & linked.\n\nSecond");
     }
 }

@@ -11,7 +11,7 @@ use crate::{Error, Result};
 pub(crate) const ARTICLE_SELECT: &str = "SELECT a.id, a.slug, a.external_id, a.title, \
     a.standfirst, a.body_markdown, a.body_html, a.summary, a.teaser, a.dateline, \
     s.slug AS section_slug, s.name AS section_name, a.tags_json, a.authors_json, \
-    a.lead_image_url, a.lead_image_caption, a.lead_image_credit, a.source, \
+    a.lead_image_url, a.lead_image_alt, a.lead_image_caption, a.lead_image_credit, a.source, \
     a.correction_note, a.corrected_at, a.earlier_corrections, a.status, a.created_at, a.published_at, a.updated_at, \
     a.version, COALESCE(a.story_id, a.id) AS story_id, a.word_count, a.owner_id \
     FROM articles a LEFT JOIN sections s ON s.id = a.section_id";
@@ -22,7 +22,7 @@ macro_rules! summary_columns {
         "SELECT a.id, a.slug, a.external_id, a.title, \
         a.standfirst, '' AS body_markdown, '' AS body_html, a.summary, a.teaser, a.dateline, \
         s.slug AS section_slug, s.name AS section_name, a.tags_json, a.authors_json, \
-        a.lead_image_url, a.lead_image_caption, a.lead_image_credit, a.source, \
+        a.lead_image_url, a.lead_image_alt, a.lead_image_caption, a.lead_image_credit, a.source, \
         a.correction_note, a.corrected_at, a.earlier_corrections, a.status, a.created_at, a.published_at, a.updated_at, \
         a.version, COALESCE(a.story_id, a.id) AS story_id, a.word_count, a.owner_id "
     };
@@ -67,6 +67,7 @@ pub(crate) fn article_from_row(row: &AnyRow) -> Result<Article> {
         .try_get::<Option<String>, _>("lead_image_url")?
         .map(|url| LeadImage {
             url,
+            alt: row.try_get("lead_image_alt").ok().flatten(),
             caption: row.try_get("lead_image_caption").ok().flatten(),
             credit: row.try_get("lead_image_credit").ok().flatten(),
         });

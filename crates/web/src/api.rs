@@ -33,6 +33,7 @@ fn iso(t: Option<DateTime<Utc>>) -> Option<String> {
 #[derive(Serialize)]
 pub struct LeadImageJson<'a> {
     url: &'a str,
+    alt: Option<&'a str>,
     caption: Option<&'a str>,
     credit: Option<&'a str>,
 }
@@ -94,6 +95,7 @@ impl<'a> ArticleJson<'a> {
             story_id: a.story_id.to_string(),
             lead_image: a.lead_image.as_ref().map(|i| LeadImageJson {
                 url: &i.url,
+                alt: i.alt.as_deref(),
                 caption: i.caption.as_deref(),
                 credit: i.credit.as_deref(),
             }),

@@ -253,6 +253,7 @@ fn share_links(title: &str, url: &str) -> Vec<ShareLink> {
 #[derive(Serialize)]
 struct ImageView<'a> {
     url: &'a str,
+    alt: Option<&'a str>,
     caption: Option<&'a str>,
     credit: Option<&'a str>,
 }
@@ -355,6 +356,7 @@ impl<'a> ArticlePage<'a> {
                     .then(|| human_time(updated)),
                 image: article.lead_image.as_ref().map(|i| ImageView {
                     url: &i.url,
+                    alt: i.alt.as_deref(),
                     caption: i.caption.as_deref(),
                     credit: i.credit.as_deref(),
                 }),

@@ -213,6 +213,22 @@ impl App {
         dateline_related::Config::default()
     }
 
+    /// Brings this node's search index and related engine up to date with the store and
+    /// saves both with their checkpoint, so the next `serve` resumes instead of rebuilding:
+    /// what a command that writes many articles (an import) runs before it returns.
+    /// Builds what is missing, then applies every change since the saved position.
+    pub async fn bring_discovery_up_to_date(&self) -> Result<usize> {
+        self.start_discovery()?;
+        let (position, _) = prepare(self).await?;
+        let mut cursor = ChangeCursor::resume(position);
+        let applied = self
+            .apply_changes_to_discovery(&mut cursor, &|| false)
+            .await?;
+        let checkpoint = self.checkpoint(cursor.position()).await?;
+        self.save_related_snapshot(&checkpoint).await;
+        Ok(applied)
+    }
+
     /// Applies every committed change the cursor has not handed out yet to the search index
     /// and the related engine; returns how many there were. Stops early (the cursor stays
     /// at a safe position) when `stop` says so.

@@ -1,53 +1,17 @@
 //! `dateline import` and `dateline export`.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter};
+use std::io::BufWriter;
 
 use anyhow::Context as _;
 use dateline_app::App;
 
-use crate::cli::{ExportArgs, ExportFormat, ImportArgs, ImportFormat};
+use crate::cli::{ExportArgs, ExportFormat, ImportArgs};
 use crate::progress::Reporter;
 
+/// Every import format goes one way (`import_formats.rs`).
 pub async fn import(app: App, args: ImportArgs) -> anyhow::Result<()> {
-    let ImportFormat::Jsonl = args.format;
-    let report = if args.file.as_os_str() == "-" {
-        let progress = Reporter::new("import", 0);
-        let r = app
-            .import_jsonl(std::io::stdin().lock(), args.lenient, &progress)
-            .await;
-        progress.finish();
-        r
-    } else {
-        let file =
-            File::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
-        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let progress = Reporter::new("import", size);
-        let r = app
-            .import_jsonl(
-                BufReader::with_capacity(1 << 20, file),
-                args.lenient,
-                &progress,
-            )
-            .await;
-        progress.finish();
-        r
-    };
-    let report = report.with_context(|| format!("importing {}", args.file.display()))?;
-    eprintln!(
-        "imported {}: {} created, {} updated, {} unchanged; {} old addresses kept{}",
-        args.file.display(),
-        report.created,
-        report.updated,
-        report.unchanged,
-        report.old_urls,
-        match report.old_urls_ignored {
-            0 => String::new(),
-            n => format!(" ({n} ignored: not an article's address)"),
-        }
-    );
-    app.store().close().await;
-    Ok(())
+    super::import_formats::import(app, args).await
 }
 
 pub async fn export(app: App, args: ExportArgs) -> anyhow::Result<()> {

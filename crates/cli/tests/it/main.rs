@@ -6,6 +6,7 @@ use std::process::{Command, Stdio};
 
 mod accounts;
 mod import_files;
+mod import_formats;
 
 fn dateline(data_dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_dateline"));

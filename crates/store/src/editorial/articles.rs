@@ -13,7 +13,7 @@ use crate::{Error, Result, Store};
 
 /// The columns an article's content fills, in the order [`bind_content`] binds them. A new
 /// content field is one column here and one bind there; both statements below follow.
-const CONTENT_COLUMNS: [&str; 15] = [
+const CONTENT_COLUMNS: [&str; 16] = [
     "title",
     "standfirst",
     "body_markdown",
@@ -25,6 +25,7 @@ const CONTENT_COLUMNS: [&str; 15] = [
     "tags_json",
     "authors_json",
     "lead_image_url",
+    "lead_image_alt",
     "lead_image_caption",
     "lead_image_credit",
     "source",
@@ -52,6 +53,7 @@ fn bind_content<'q>(
         .bind(terms.tags_json.as_str())
         .bind(terms.authors_json.as_str())
         .bind(image.map(|i| i.url.as_str()))
+        .bind(image.and_then(|i| i.alt.as_deref()))
         .bind(image.and_then(|i| i.caption.as_deref()))
         .bind(image.and_then(|i| i.credit.as_deref()))
         .bind(content.source.as_deref())

@@ -9,6 +9,7 @@ mod change_cursor;
 mod demo;
 mod discovery;
 mod import;
+mod import_formats;
 mod import_rules;
 mod input_text;
 mod newsroom;

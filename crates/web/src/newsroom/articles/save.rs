@@ -103,6 +103,7 @@ pub async fn create(
         tags: patch.tags.clone().unwrap_or_default(),
         authors: patch.authors.clone().unwrap_or_default(),
         lead_image_url: patch.lead_image_url.clone().flatten(),
+        lead_image_alt: patch.lead_image_alt.clone().flatten(),
         lead_image_caption: patch.lead_image_caption.clone().flatten(),
         lead_image_credit: patch.lead_image_credit.clone().flatten(),
         source: patch.source.clone().flatten(),
