@@ -55,6 +55,9 @@ pub enum Error {
     /// CLI's `{:#}`) would otherwise say it twice.
     #[error("import refused, nothing was written: {0}")]
     Import(dateline_import::RecordError),
+    /// An archive could not be written, or was refused (then nothing was written).
+    #[error("{0}")]
+    Archive(crate::archive::ArchiveError),
     /// Rendering a body did not finish within `Config::render_timeout_ms` (the server is
     /// busy; rendering itself is linear in the body's length).
     #[error(

@@ -10,7 +10,9 @@ use crate::cli::{ExportArgs, ExportFormat, ImportArgs, ImportFormat};
 use crate::progress::Reporter;
 
 pub async fn import(app: App, args: ImportArgs) -> anyhow::Result<()> {
-    let ImportFormat::Jsonl = args.format;
+    if let ImportFormat::Archive = args.format {
+        return super::archive::import(app, &args.file).await;
+    }
     let report = if args.file.as_os_str() == "-" {
         let progress = Reporter::new("import", 0);
         let r = app
@@ -51,7 +53,13 @@ pub async fn import(app: App, args: ImportArgs) -> anyhow::Result<()> {
 }
 
 pub async fn export(app: App, args: ExportArgs) -> anyhow::Result<()> {
-    let ExportFormat::Jsonl = args.format;
+    if let ExportFormat::Archive = args.format {
+        return super::archive::export(app, &args.file, args.include_secrets).await;
+    }
+    anyhow::ensure!(
+        !args.include_secrets,
+        "--include-secrets applies to --format archive only"
+    );
     let progress = Reporter::new("export", 0);
     let written = if args.file.as_os_str() == "-" {
         let mut out = BufWriter::new(std::io::stdout().lock());
