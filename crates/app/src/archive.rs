@@ -228,7 +228,11 @@ impl App {
     ///
     /// Derived data is not touched here: the caller rebuilds search and related articles
     /// ([`App::rebuild_discovery`]), as `dateline import --format archive` does.
-    pub async fn import_archive(&self, dir: &Path, progress: &dyn Progress) -> Result<ArchiveReport> {
+    pub async fn import_archive(
+        &self,
+        dir: &Path,
+        progress: &dyn Progress,
+    ) -> Result<ArchiveReport> {
         let manifest = read_manifest(dir)?;
         // Pass one: every file is there, whole and unchanged, before a transaction opens.
         for entry in &manifest.files {
@@ -243,9 +247,8 @@ impl App {
         let mut done = 0usize;
         let mut bytes = 0u64;
         for entry in &manifest.files {
-            let kind = ArchiveKind::by_file(&entry.name).ok_or_else(|| {
-                ArchiveError::Manifest(format!("unknown file {}", entry.name))
-            })?;
+            let kind = ArchiveKind::by_file(&entry.name)
+                .ok_or_else(|| ArchiveError::Manifest(format!("unknown file {}", entry.name)))?;
             let path = dir.join(kind.file);
             let file_error = |message: String| ArchiveError::File {
                 file: kind.file.to_owned(),
@@ -285,15 +288,14 @@ impl App {
                             reason,
                         )
                         .into(),
-                        dateline_store::Error::Duplicate { field } => record_error(
-                            Some(field),
-                            "the archive holds this value twice".into(),
-                        )
-                        .into(),
+                        dateline_store::Error::Duplicate { field } => {
+                            record_error(Some(field), "the archive holds this value twice".into())
+                                .into()
+                        }
                         other => Error::from(other),
                     })?;
                 done += 1;
-                if done % 1000 == 0 {
+                if done.is_multiple_of(1000) {
                     progress.advance(done, bytes);
                 }
             }
@@ -309,9 +311,8 @@ impl App {
 /// knows, in import order.
 fn read_manifest(dir: &Path) -> Result<Manifest, ArchiveError> {
     let path = dir.join(MANIFEST);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        ArchiveError::Manifest(format!("cannot read {}: {e}", path.display()))
-    })?;
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| ArchiveError::Manifest(format!("cannot read {}: {e}", path.display())))?;
     let manifest: Manifest = serde_json::from_str(&text)
         .map_err(|e| ArchiveError::Manifest(format!("not a dateline archive manifest: {e}")))?;
     if manifest.format != FORMAT {

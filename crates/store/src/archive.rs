@@ -325,9 +325,8 @@ impl ArchiveKind {
                 },
                 Json => match row.try_get::<Option<String>, _>(c.name)? {
                     None => Value::Null,
-                    Some(text) => serde_json::from_str(&text).map_err(|e| {
-                        Error::Corrupt(format!("{}.{}: {e}", self.table, c.name))
-                    })?,
+                    Some(text) => serde_json::from_str(&text)
+                        .map_err(|e| Error::Corrupt(format!("{}.{}: {e}", self.table, c.name)))?,
                 },
             };
             out.insert(c.field.to_owned(), value);
@@ -366,10 +365,11 @@ impl ArchiveKind {
             let bind = match (&value, c.ty) {
                 (Value::Null, _) if c.nullable => None,
                 (Value::Null, _) => return Err(invalid("must not be null".into())),
-                (Value::Number(n), Int) => Some(Bind::Int(
-                    n.as_i64()
-                        .ok_or_else(|| invalid(format!("{n} is not a whole number")))?,
-                )),
+                (Value::Number(n), Int) => {
+                    Some(Bind::Int(n.as_i64().ok_or_else(|| {
+                        invalid(format!("{n} is not a whole number"))
+                    })?))
+                }
                 (Value::String(s), Text) => Some(Bind::Text(s.clone())),
                 (Value::String(s), Time) => Some(Bind::Int(
                     DateTime::parse_from_rfc3339(s)
@@ -464,9 +464,13 @@ impl ArchiveReader {
             }
             Order::Ints(columns) => {
                 cursor.done = true;
-                sqlx::query::<Any>(&format!("{} ORDER BY {}", kind.select(), columns.join(", ")))
-                    .fetch_all(&mut *self.tx)
-                    .await?
+                sqlx::query::<Any>(&format!(
+                    "{} ORDER BY {}",
+                    kind.select(),
+                    columns.join(", ")
+                ))
+                .fetch_all(&mut *self.tx)
+                .await?
             }
             Order::ArticleThenText(text) => {
                 cursor.done = true;
@@ -650,8 +654,8 @@ mod tests {
                     out.insert(format!("{t}.{c}"));
                 } else if let Some(t) = &table {
                     let word = line.split_whitespace().next().unwrap_or_default();
-                    let keyword = ["PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "--", ""]
-                        .contains(&word);
+                    let keyword =
+                        ["PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "--", ""].contains(&word);
                     if !keyword {
                         out.insert(format!("{t}.{word}"));
                     }
@@ -677,7 +681,10 @@ mod tests {
                 "{column} is neither in the archive nor in NOT_ARCHIVED"
             );
         }
-        assert!(archived.is_subset(&schema_columns()), "archive names a column the schema lacks");
+        assert!(
+            archived.is_subset(&schema_columns()),
+            "archive names a column the schema lacks"
+        );
     }
 
     #[test]
@@ -689,6 +696,8 @@ mod tests {
         bad.insert("id".into(), Value::from(1.5));
         bad.insert("slug".into(), "x".into());
         bad.insert("name".into(), "X".into());
-        assert!(matches!(kind.binds(bad, false), Err(Error::Invalid { field, .. }) if field == "id"));
+        assert!(
+            matches!(kind.binds(bad, false), Err(Error::Invalid { field, .. }) if field == "id")
+        );
     }
 }

@@ -29,9 +29,21 @@ fn the_binary_round_trips_an_archive_byte_for_byte() {
     let (a, b) = (work.path().join("a"), work.path().join("b"));
     let input = work.path().join("in.jsonl");
     std::fs::write(&input, SAMPLE).expect("write");
-    run_ok(dateline(&a).args(["import", "--format", "jsonl"]).arg(&input));
+    run_ok(
+        dateline(&a)
+            .args(["import", "--format", "jsonl"])
+            .arg(&input),
+    );
     let mut user = dateline(&a)
-        .args(["user", "create", "--email", "ed@news.example", "--role", "editor", "--password-stdin"])
+        .args([
+            "user",
+            "create",
+            "--email",
+            "ed@news.example",
+            "--role",
+            "editor",
+            "--password-stdin",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -46,7 +58,11 @@ fn the_binary_round_trips_an_archive_byte_for_byte() {
     run_ok(dateline(&a).args(["key", "create", "--name", "bot", "--role", "editor"]));
 
     let first = work.path().join("first");
-    run_ok(dateline(&a).args(["export", "--format", "archive"]).arg(&first));
+    run_ok(
+        dateline(&a)
+            .args(["export", "--format", "archive"])
+            .arg(&first),
+    );
     let out = dateline(&b)
         .args(["import", "--format", "archive"])
         .arg(&first)
@@ -55,13 +71,20 @@ fn the_binary_round_trips_an_archive_byte_for_byte() {
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{said}");
     assert!(said.contains("2 articles"), "{said}");
-    assert!(said.contains("reset link"), "the summary says how users get back in: {said}");
+    assert!(
+        said.contains("reset link"),
+        "the summary says how users get back in: {said}"
+    );
     assert!(
         b.join("search").exists(),
         "the import rebuilt the search index"
     );
     let second = work.path().join("second");
-    run_ok(dateline(&b).args(["export", "--format", "archive"]).arg(&second));
+    run_ok(
+        dateline(&b)
+            .args(["export", "--format", "archive"])
+            .arg(&second),
+    );
     assert_eq!(files(&first), files(&second));
 
     // Into the store it came from: refused, nothing written.
@@ -74,6 +97,10 @@ fn the_binary_round_trips_an_archive_byte_for_byte() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("the store is not empty"), "{err}");
     let third = work.path().join("third");
-    run_ok(dateline(&a).args(["export", "--format", "archive"]).arg(&third));
+    run_ok(
+        dateline(&a)
+            .args(["export", "--format", "archive"])
+            .arg(&third),
+    );
     assert_eq!(files(&first), files(&third));
 }

@@ -50,7 +50,12 @@ async fn arrange(t: &TestApp) -> Newsroom {
         ("contrib@news.example", Role::Contributor),
     ] {
         let u = app
-            .create_user(email, email.split('@').next().unwrap_or("x"), role, "correct horse battery")
+            .create_user(
+                email,
+                email.split('@').next().unwrap_or("x"),
+                role,
+                "correct horse battery",
+            )
             .await
             .expect("user");
         users.push(u);
@@ -77,7 +82,11 @@ async fn arrange(t: &TestApp) -> Newsroom {
     input.dateline = Some("Muscat".into());
     let a = app.create_article(&author, input).await.expect("create");
     let a = app
-        .update_article(&editor, a.id, patch(json!({"version": a.version.0, "slug": "muscat-harbour-reopens"})))
+        .update_article(
+            &editor,
+            a.id,
+            patch(json!({"version": a.version.0, "slug": "muscat-harbour-reopens"})),
+        )
         .await
         .expect("slug change");
     let a = app
@@ -106,7 +115,10 @@ async fn arrange(t: &TestApp) -> Newsroom {
         ("Port strike ends", None),
         ("Port strike begins", None),
     ] {
-        let mut input = article(title, &format!("{title}: the body, about ports and strikes."));
+        let mut input = article(
+            title,
+            &format!("{title}: the body, about ports and strikes."),
+        );
         input.status = status;
         input.section = Some("Business".into());
         input.tags = vec!["Ports".into()];
@@ -115,14 +127,23 @@ async fn arrange(t: &TestApp) -> Newsroom {
     app.publish_article(&editor, ids[1], Some(Utc::now() + Duration::days(2)), None)
         .await
         .expect("schedule");
-    app.unpublish_article(&editor, ids[2], None).await.expect("unpublish");
-    app.delete_article(&editor, ids[3], None).await.expect("delete");
+    app.unpublish_article(&editor, ids[2], None)
+        .await
+        .expect("unpublish");
+    app.delete_article(&editor, ids[3], None)
+        .await
+        .expect("delete");
     app.set_related_overrides(&editor, a.id, vec![ids[4]], vec![ids[5]])
         .await
         .expect("pins");
 
-    app.create_api_key("wire importer", Role::Editor).await.expect("key");
-    let (old, _) = app.create_api_key("old script", Role::Admin).await.expect("key");
+    app.create_api_key("wire importer", Role::Editor)
+        .await
+        .expect("key");
+    let (old, _) = app
+        .create_api_key("old script", Role::Admin)
+        .await
+        .expect("key");
     app.store()
         .revoke_api_key(old.id, Utc::now())
         .await
@@ -155,7 +176,11 @@ async fn export(t: &TestApp, dir: &Path, secrets: bool) -> ArchiveReport {
 }
 
 async fn import(t: &TestApp, dir: &Path) -> ArchiveReport {
-    let report = t.app.import_archive(dir, &NoProgress).await.expect("import");
+    let report = t
+        .app
+        .import_archive(dir, &NoProgress)
+        .await
+        .expect("import");
     t.app.rebuild_discovery(&NoProgress).await.expect("reindex");
     report
 }
@@ -211,7 +236,11 @@ async fn round_trip(from: Backend, to: Backend) {
     // Judged by a second client: the imported site serves what the original served.
     target.settle_index().await.expect("settle");
     let corrected = format!("/api/v1/articles/{}", newsroom.corrected_slug);
-    for path in [corrected.as_str(), "/api/v1/articles/layout-test", "/api/v1/articles?limit=20"] {
+    for path in [
+        corrected.as_str(),
+        "/api/v1/articles/layout-test",
+        "/api/v1/articles?limit=20",
+    ] {
         // The two sites listen on different ports; absolute URLs differ by that only.
         let seen = |t: &TestApp, json: serde_json::Value| json.to_string().replace(&t.base_url, "");
         assert_eq!(
@@ -227,12 +256,24 @@ async fn round_trip(from: Backend, to: Backend) {
         .text()
         .await
         .expect("body");
-    for note in ["It is a port, not a harbour.", "An earlier version gave the wrong day."] {
-        assert!(page.contains(note), "{from:?} → {to:?}: the page lacks {note:?}");
+    for note in [
+        "It is a port, not a harbour.",
+        "An earlier version gave the wrong day.",
+    ] {
+        assert!(
+            page.contains(note),
+            "{from:?} → {to:?}: the page lacks {note:?}"
+        );
     }
     for (old, new) in [
-        ("/articles/harbour-reopens", format!("/articles/{}", newsroom.corrected_slug)),
-        ("/2008/09/02/layout-test/", "/articles/layout-test".to_owned()),
+        (
+            "/articles/harbour-reopens",
+            format!("/articles/{}", newsroom.corrected_slug),
+        ),
+        (
+            "/2008/09/02/layout-test/",
+            "/articles/layout-test".to_owned(),
+        ),
         ("/?p=1133", "/articles/layout-test".to_owned()),
     ] {
         assert_eq!(
@@ -247,7 +288,11 @@ async fn round_trip(from: Backend, to: Backend) {
         .arrange_article(article_input("After the move"))
         .await
         .expect("a new article after the import");
-    assert!(fresh.id.0 > max, "new id {} after {max} articles", fresh.id.0);
+    assert!(
+        fresh.id.0 > max,
+        "new id {} after {max} articles",
+        fresh.id.0
+    );
 }
 
 fn article_input(title: &str) -> dateline_core::ArticleInput {
@@ -295,16 +340,28 @@ async fn secrets_travel_only_when_asked_for() {
     let source = TestApp::spawn(Backend::Sqlite).await.expect("source");
     source
         .app
-        .create_user("ed@news.example", "Ed", Role::Editor, "correct horse battery")
+        .create_user(
+            "ed@news.example",
+            "Ed",
+            Role::Editor,
+            "correct horse battery",
+        )
         .await
         .expect("user");
-    let (_, key) = source.app.create_api_key("bot", Role::Editor).await.expect("key");
+    let (_, key) = source
+        .app
+        .create_api_key("bot", Role::Editor)
+        .await
+        .expect("key");
 
     let (with, without) = (work.path().join("with"), work.path().join("without"));
     export(&source, &with, true).await;
     export(&source, &without, false).await;
     let users = std::fs::read_to_string(without.join("users.jsonl")).expect("users");
-    assert!(!users.contains("password_hash") && !users.contains("argon2"), "{users}");
+    assert!(
+        !users.contains("password_hash") && !users.contains("argon2"),
+        "{users}"
+    );
 
     let a = TestApp::spawn(to).await.expect("with secrets");
     import(&a, &with).await;
@@ -312,7 +369,10 @@ async fn secrets_travel_only_when_asked_for() {
         .verify_password("ed@news.example", "correct horse battery")
         .await
         .expect("the password still works");
-    a.app.authenticate_key(&key).await.expect("the key still works");
+    a.app
+        .authenticate_key(&key)
+        .await
+        .expect("the key still works");
 
     let b = TestApp::spawn(to).await.expect("without secrets");
     import(&b, &without).await;
@@ -323,7 +383,11 @@ async fn secrets_travel_only_when_asked_for() {
         .is_err());
     assert!(b.app.authenticate_key(&key).await.is_err());
     // The way back in: a reset link, then the new password works.
-    let link = b.app.reset_link("ed@news.example").await.expect("reset link");
+    let link = b
+        .app
+        .reset_link("ed@news.example")
+        .await
+        .expect("reset link");
     let token = link.rsplit('/').next().expect("token");
     b.app
         .reset_password(token, "a brand new passphrase")
@@ -346,7 +410,11 @@ fn reseal(dir: &Path) {
         f["sha256"] = json!(hex::encode(sha2::Sha256::digest(&bytes)));
         f["records"] = json!(bytes.iter().filter(|&&b| b == b'\n').count());
     }
-    std::fs::write(&path, serde_json::to_string_pretty(&manifest).expect("json")).expect("write");
+    std::fs::write(
+        &path,
+        serde_json::to_string_pretty(&manifest).expect("json"),
+    )
+    .expect("write");
 }
 
 /// A fresh exported archive of the arranged newsroom.
@@ -411,7 +479,10 @@ async fn a_changed_byte_a_missing_file_and_another_version_are_refused() {
     )
     .expect("write");
     let e = refused(Backend::Sqlite, &dir).await;
-    assert!(e.to_string().contains("format version 2 is not supported"), "{e}");
+    assert!(
+        e.to_string().contains("format version 2 is not supported"),
+        "{e}"
+    );
 }
 
 async fn a_bad_record_is_named_by_file_and_line(backend: Backend) {
@@ -429,8 +500,9 @@ async fn a_bad_record_is_named_by_file_and_line(backend: Backend) {
     reseal(&dir);
     let e = refused(backend, &dir).await;
     assert!(
-        e.to_string()
-            .starts_with("revisions.jsonl line 3, field `created_at`: \"yesterday\" is not an RFC 3339 time"),
+        e.to_string().starts_with(
+            "revisions.jsonl line 3, field `created_at`: \"yesterday\" is not an RFC 3339 time"
+        ),
         "{backend:?}: {e}"
     );
 
@@ -438,8 +510,11 @@ async fn a_bad_record_is_named_by_file_and_line(backend: Backend) {
     std::fs::write(&path, &text).expect("restore");
     let path = dir.join("articles.jsonl");
     let text = std::fs::read_to_string(&path).expect("read");
-    std::fs::write(&path, text.replacen("\"status\":\"draft\"", "\"status\":\"archived\"", 1))
-        .expect("write");
+    std::fs::write(
+        &path,
+        text.replacen("\"status\":\"draft\"", "\"status\":\"archived\"", 1),
+    )
+    .expect("write");
     reseal(&dir);
     let e = refused(backend, &dir).await;
     assert!(
