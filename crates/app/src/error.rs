@@ -59,6 +59,9 @@ pub enum Error {
     /// version; the error names the record and byte. Nothing was written.
     #[error("import refused, nothing was written: {0}")]
     Unreadable(dateline_import::ImportError),
+    /// An archive could not be written, or was refused (then nothing was written).
+    #[error("{0}")]
+    Archive(crate::archive::ArchiveError),
     /// Rendering a body did not finish within `Config::render_timeout_ms` (the server is
     /// busy; rendering itself is linear in the body's length).
     #[error(

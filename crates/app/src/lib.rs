@@ -8,6 +8,7 @@
 //! Start at [`App::open`].
 
 pub mod accounts;
+pub mod archive;
 pub mod articles;
 pub mod cache;
 pub mod config;

@@ -60,7 +60,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Import articles from a file, all-or-nothing.
     Import(ImportArgs),
-    /// Export all articles (every status but deleted) to a file.
+    /// Export all articles (every status but deleted) to a file, or the whole newsroom to
+    /// an archive directory.
     Export(ExportArgs),
     /// Rebuild the search index and related articles from the store (stop `serve` first).
     Reindex,
@@ -97,6 +98,8 @@ pub enum ImportFormat {
     Wxr,
     /// Ghost JSON export (Ghost 4, 5, 6; .json or .json.gz).
     Ghost,
+    /// A directory written by `export --format archive`: a whole newsroom, into an empty store.
+    Archive,
 }
 
 #[derive(Debug, Args)]
@@ -118,6 +121,10 @@ pub struct ImportArgs {
 pub enum ExportFormat {
     /// JSON Lines; `dateline import --format jsonl` reads it back unchanged.
     Jsonl,
+    /// A directory of JSON Lines files, one per kind, with a manifest: the whole newsroom
+    /// (articles in every status, terms, revisions, redirects, related pins, users, API
+    /// keys), restored by `dateline import --format archive DIR` into an empty store.
+    Archive,
 }
 
 #[derive(Debug, Args)]
@@ -125,7 +132,11 @@ pub struct ExportArgs {
     /// Format to write
     #[arg(long, value_enum)]
     pub format: ExportFormat,
-    /// File to write ("-" for standard output)
+    /// Archive only: include password and API key hashes (without them, imported users
+    /// set a new password through a reset link and API keys must be created again)
+    #[arg(long)]
+    pub include_secrets: bool,
+    /// File to write ("-" for standard output); a new directory for --format archive
     pub file: PathBuf,
 }
 

@@ -1,6 +1,7 @@
 //! One module per subcommand; this file builds the config and dispatches.
 
 mod accounts;
+mod archive;
 mod import_formats;
 mod serve;
 mod transfer;

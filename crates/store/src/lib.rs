@@ -8,6 +8,7 @@
 //! reads live in [`editorial`]. Start at [`Store::connect`].
 
 pub mod accounts;
+pub mod archive;
 mod binds;
 pub mod changes;
 pub mod editorial;

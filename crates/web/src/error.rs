@@ -58,7 +58,9 @@ impl WebError {
                 AppError::Forbidden => StatusCode::FORBIDDEN,
                 AppError::Refused { .. } => StatusCode::BAD_REQUEST,
                 AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-                AppError::Import(_) | AppError::Unreadable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                AppError::Import(_) | AppError::Unreadable(_) | AppError::Archive(_) => {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
                 AppError::Unavailable(_) | AppError::RenderTimeout { .. } => {
                     StatusCode::SERVICE_UNAVAILABLE
                 }
@@ -88,6 +90,7 @@ impl WebError {
                 AppError::Refused { code, .. } => code,
                 AppError::Throttled { .. } => "too_many_attempts",
                 AppError::Import(_) | AppError::Unreadable(_) => "invalid_import",
+                AppError::Archive(_) => "invalid_archive",
                 AppError::Unavailable(_) => "unavailable",
                 AppError::RenderTimeout { .. } => "render_timeout",
                 AppError::Startup(_) | AppError::Internal(_) => "internal",

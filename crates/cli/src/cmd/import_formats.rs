@@ -36,6 +36,7 @@ pub async fn import(app: App, args: ImportArgs) -> anyhow::Result<()> {
         ImportFormat::Jsonl => FileFormat::Jsonl,
         ImportFormat::Wxr => FileFormat::Wxr,
         ImportFormat::Ghost => FileFormat::Ghost,
+        ImportFormat::Archive => return super::archive::import(app, &args.file).await,
     };
     let options = FileImport {
         lenient: args.lenient,

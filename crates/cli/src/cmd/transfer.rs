@@ -15,7 +15,13 @@ pub async fn import(app: App, args: ImportArgs) -> anyhow::Result<()> {
 }
 
 pub async fn export(app: App, args: ExportArgs) -> anyhow::Result<()> {
-    let ExportFormat::Jsonl = args.format;
+    if let ExportFormat::Archive = args.format {
+        return super::archive::export(app, &args.file, args.include_secrets).await;
+    }
+    anyhow::ensure!(
+        !args.include_secrets,
+        "--include-secrets applies to --format archive only"
+    );
     let progress = Reporter::new("export", 0);
     let written = if args.file.as_os_str() == "-" {
         let mut out = BufWriter::new(std::io::stdout().lock());

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 mod accounts;
+mod archive;
 mod import_files;
 mod import_formats;
 

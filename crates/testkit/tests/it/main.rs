@@ -3,6 +3,7 @@
 
 mod api_admin;
 mod api_public;
+mod archive;
 mod authz;
 mod cache;
 mod change_cursor;
