@@ -168,6 +168,7 @@ pub const ARCHIVE_KINDS: &[ArchiveKind] = &[
             opt("lead_image_url", Text),
             opt("lead_image_caption", Text),
             opt("lead_image_credit", Text),
+            opt("lead_image_alt", Text),
             opt("source", Text),
             opt("correction_note", Text),
             opt("corrected_at", Time),
@@ -240,6 +241,19 @@ pub const ARCHIVE_KINDS: &[ArchiveKind] = &[
             col("position", Int),
         ],
         order: Order::Ints(&["article_id", "related_id"]),
+        identity: false,
+    },
+    ArchiveKind {
+        file: "story_decisions.jsonl",
+        table: "story_decisions",
+        columns: &[
+            col("article_a", Int),
+            col("article_b", Int),
+            col("decision", Text),
+            col("decided_by", Text),
+            col("decided_at", Time),
+        ],
+        order: Order::Ints(&["article_a", "article_b"]),
         identity: false,
     },
     ArchiveKind {
