@@ -223,10 +223,7 @@ impl ArticlePatch {
             lead_image,
             source,
         } = content;
-        let (url, alt, caption, credit) = match lead_image {
-            Some(i) => (Some(i.url), i.alt, i.caption, i.credit),
-            None => (None, None, None, None),
-        };
+        let (url, alt, caption, credit) = dateline_core::LeadImage::flat(lead_image);
         ArticlePatch {
             version: version.0,
             title: Some(title),

@@ -65,10 +65,7 @@ struct ContentJson {
 impl From<ArticleContent> for ContentJson {
     fn from(c: ArticleContent) -> ContentJson {
         let (lead_image_url, lead_image_alt, lead_image_caption, lead_image_credit) =
-            match c.lead_image {
-                Some(i) => (Some(i.url), i.alt, i.caption, i.credit),
-                None => (None, None, None, None),
-            };
+            LeadImage::flat(c.lead_image);
         ContentJson {
             title: c.title,
             standfirst: c.standfirst,
@@ -105,6 +102,24 @@ impl From<ContentJson> for ArticleContent {
                 credit: j.lead_image_credit,
             }),
             source: j.source,
+        }
+    }
+}
+
+/// The flat `lead_image_*` fields of the wire formats: URL, alt, caption, credit.
+pub type FlatLeadImage = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+impl LeadImage {
+    /// `image` as the flat `lead_image_*` fields (all absent without an image).
+    pub fn flat(image: Option<LeadImage>) -> FlatLeadImage {
+        match image {
+            Some(i) => (Some(i.url), i.alt, i.caption, i.credit),
+            None => (None, None, None, None),
         }
     }
 }
@@ -184,15 +199,7 @@ impl ArticleInput {
         self.section = section;
         self.tags = tags;
         self.authors = authors;
-        let (url, alt, caption, credit) = match lead_image {
-            Some(LeadImage {
-                url,
-                alt,
-                caption,
-                credit,
-            }) => (Some(url), alt, caption, credit),
-            None => (None, None, None, None),
-        };
+        let (url, alt, caption, credit) = LeadImage::flat(lead_image);
         self.lead_image_url = url;
         self.lead_image_alt = alt;
         self.lead_image_caption = caption;
