@@ -10,7 +10,7 @@
 //! (each database keeps its own, so derived data of the old one is never reused).
 //!
 //! Records are JSON objects whose keys are the column names (two JSON columns renamed, see
-//! [`Column`]); `serde_json`'s map keeps keys sorted, which makes the field order stable.
+//! `Column`); `serde_json`'s map keeps keys sorted, which makes the field order stable.
 //! Times are RFC 3339 UTC strings; JSON-valued columns are embedded as JSON, not as text.
 
 use chrono::{DateTime, SecondsFormat};
