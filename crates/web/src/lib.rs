@@ -11,6 +11,7 @@ mod assets;
 mod cache_layer;
 mod error;
 mod extract;
+mod listener;
 mod newsroom;
 mod public;
 mod security;
@@ -114,8 +115,8 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     // The peer address is needed for sign-in throttling and the localhost-only setup page.
     axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        listener::HardenedListener::new(listener),
+        router(state).into_make_service_with_connect_info::<listener::Peer>(),
     )
     .with_graceful_shutdown(shutdown)
     .await

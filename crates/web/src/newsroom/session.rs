@@ -139,8 +139,8 @@ pub fn client_address(parts: &Parts, state: &WebState) -> String {
 pub fn peer(parts: &Parts) -> Option<SocketAddr> {
     parts
         .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0)
+        .get::<ConnectInfo<crate::listener::Peer>>()
+        .map(|c| c.0 .0)
 }
 
 /// Whether the caller asked for JSON (the editor's script does).
