@@ -141,13 +141,14 @@ fn print_summary(file: &str, s: &ImportSummary) {
                     .map(|(k, n)| format!("[{k}] {n}"))
             ))
         );
-        for w in &src.warnings {
+        for w in src.warnings.iter().take(ON_TERMINAL) {
             println!("  warning: item {}: {}", w.position, w.message);
         }
-        if src.warning_count > src.warnings.len() {
+        if src.warning_count > ON_TERMINAL {
             println!(
-                "  … and {} more warnings",
-                src.warning_count - src.warnings.len()
+                "  … and {} more warnings ({})",
+                src.warning_count - ON_TERMINAL,
+                more_in_report(src.warnings.len())
             );
         }
     }
@@ -158,8 +159,18 @@ fn print_summary(file: &str, s: &ImportSummary) {
                 m.held_back_as_drafts
             );
         }
-        for w in &m.warnings {
+        for w in m.warnings.iter().take(ON_TERMINAL) {
             println!("  note: item {}: {}", w.position, w.message);
         }
+        if m.warnings.len() > ON_TERMINAL {
+            println!("  … and more notes ({})", more_in_report(m.warnings.len()));
+        }
     }
+}
+
+/// Warnings and notes printed on the terminal; the `--report` file lists more.
+const ON_TERMINAL: usize = 10;
+
+fn more_in_report(listed: usize) -> String {
+    format!("the first {listed} are listed in the --report file")
 }

@@ -109,3 +109,75 @@ fn a_truncated_wxr_file_fails_with_its_position_and_writes_nothing() {
     );
     assert_eq!(exported(&data), 0);
 }
+
+/// A WXR export of `n` password-protected posts (each one a warning and a note).
+fn gated_wxr(n: usize) -> String {
+    let mut xml = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Gated</title><link>https://gated.example</link>
+<wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>https://gated.example</wp:base_site_url>
+<wp:author><wp:author_login>editor</wp:author_login><wp:author_display_name>The Editor</wp:author_display_name></wp:author>
+"#,
+    );
+    for i in 1..=n {
+        xml.push_str(&format!(
+            "<item><title>Members story {i}</title><link>https://gated.example/?p={i}</link>\
+             <dc:creator>editor</dc:creator><content:encoded><![CDATA[<p>Story {i}.</p>]]></content:encoded>\
+             <wp:post_id>{i}</wp:post_id><wp:post_date_gmt>2024-01-02 03:04:05</wp:post_date_gmt>\
+             <wp:post_name>members-{i}</wp:post_name><wp:status>publish</wp:status>\
+             <wp:post_type>post</wp:post_type><wp:post_password>secret</wp:post_password></item>\n"
+        ));
+    }
+    xml.push_str("</channel></rss>\n");
+    xml
+}
+
+/// A big export's warnings do not flood the terminal: ten of each kind, then a count and
+/// where the rest are (it printed one line per post: 10,000 lines for a 5,000-post file).
+#[test]
+fn the_terminal_summary_lists_ten_warnings_and_points_at_the_report_for_the_rest() {
+    let work = tempfile::tempdir().expect("tmp");
+    let (data, file, report) = (
+        work.path().join("data"),
+        work.path().join("gated.xml"),
+        work.path().join("report.json"),
+    );
+    std::fs::write(&file, gated_wxr(40)).expect("write export");
+    let out = run_ok(
+        dateline(&data)
+            .args(["import", "--format", "wxr", "--report"])
+            .arg(&report)
+            .arg(&file),
+    );
+    assert!(out.contains("40 created"), "{out}");
+    let warnings = out
+        .lines()
+        .filter(|l| l.trim_start().starts_with("warning:"))
+        .count();
+    let notes = out
+        .lines()
+        .filter(|l| l.trim_start().starts_with("note:"))
+        .count();
+    assert_eq!((warnings, notes), (10, 10), "{out}");
+    assert!(
+        out.contains("… and 30 more warnings (the first 40 are listed in the --report file)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("… and more notes (the first 40 are listed in the --report file)"),
+        "{out}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json");
+    assert_eq!(json["mapping"]["held_back_as_drafts"], 40);
+    assert_eq!(
+        json["mapping"]["warnings"].as_array().map(Vec::len),
+        Some(40)
+    );
+    assert_eq!(
+        json["source"]["warnings"].as_array().map(Vec::len),
+        Some(40)
+    );
+}

@@ -80,7 +80,7 @@ impl<'a> WriteTx<'a> {
     /// lookup queries for the rest of the transaction.
     pub async fn bulk_mode(&mut self) -> Result<()> {
         if self.sqlite {
-            sqlx::query::<Any>("PRAGMA cache_size = -262144")
+            sqlx::query::<Any>("PRAGMA cache_size = -32768")
                 .execute(&mut *self.tx)
                 .await?;
         }

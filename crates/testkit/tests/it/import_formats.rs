@@ -399,9 +399,7 @@ async fn an_imported_site_moves_to_postgres_through_the_archive_unchanged() {
         let source = TestApp::spawn(dateline_app::Backend::Sqlite)
             .await
             .expect("sqlite");
-        let summary = import(&source, format, &file, false)
-            .await
-            .expect("import");
+        let summary = import(&source, format, &file, false).await.expect("import");
         assert!(summary.articles.created > 20, "{format:?}: {summary:?}");
         source
             .app
@@ -434,7 +432,10 @@ async fn an_imported_site_moves_to_postgres_through_the_archive_unchanged() {
             "{format:?}"
         );
         for ((name, x), (_, y)) in a.iter().zip(&b) {
-            assert!(x == y, "{format:?}: {name} differs after SQLite → PostgreSQL");
+            assert!(
+                x == y,
+                "{format:?}: {name} differs after SQLite → PostgreSQL"
+            );
         }
         assert_eq!(stored(&target).await, stored(&source).await, "{format:?}");
 
