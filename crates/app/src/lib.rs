@@ -10,6 +10,7 @@
 pub mod accounts;
 pub mod archive;
 pub mod articles;
+pub mod backup;
 pub mod cache;
 pub mod config;
 pub mod credentials;

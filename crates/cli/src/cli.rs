@@ -65,6 +65,21 @@ pub enum Command {
     Export(ExportArgs),
     /// Rebuild the search index and related articles from the store (stop `serve` first).
     Reindex,
+    /// Copy the whole SQLite store to a new FILE while `serve` keeps running (a consistent
+    /// snapshot, integrity checked). PostgreSQL: use pg_dump (docs/OPERATIONS.md).
+    Backup {
+        /// The file to write; it must not exist
+        file: PathBuf,
+    },
+    /// Replace the SQLite store with a backup FILE (checked first), then rebuild search and
+    /// related articles. Stop `serve` first.
+    Restore {
+        /// A file written by `dateline backup`
+        file: PathBuf,
+        /// Replace a store that holds articles or users (a copy of it is kept beside it)
+        #[arg(long)]
+        force: bool,
+    },
     /// Manage newsroom user accounts.
     #[command(subcommand)]
     User(UserCommand),

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod archive;
+mod backup;
 mod import_formats;
 mod serve;
 mod transfer;
@@ -31,6 +32,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => transfer::import(open(&cli.global).await?, args).await,
         Command::Export(args) => transfer::export(open(&cli.global).await?, args).await,
         Command::Reindex => transfer::reindex(open(&cli.global).await?).await,
+        Command::Backup { file } => backup::backup(open(&cli.global).await?, &file).await,
+        Command::Restore { file, force } => {
+            backup::restore(config(&cli.global, overrides(&cli.global))?, &file, force).await
+        }
         Command::User(cmd) => {
             let base_url = match &cmd {
                 UserCommand::ResetLink { base_url, .. } => base_url.clone(),

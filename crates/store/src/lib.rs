@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod archive;
+pub mod backup;
 mod binds;
 pub mod changes;
 pub mod editorial;

@@ -6,6 +6,7 @@ use std::process::{Command, Stdio};
 
 mod accounts;
 mod archive;
+mod backup;
 mod import_files;
 mod import_formats;
 
@@ -46,6 +47,8 @@ fn help_documents_every_subcommand() {
         "serve",
         "import",
         "export",
+        "backup",
+        "restore",
         "user",
         "key",
         "--data-dir",

@@ -5,6 +5,7 @@ mod api_admin;
 mod api_public;
 mod archive;
 mod authz;
+mod backup;
 mod cache;
 mod change_cursor;
 mod demo;
