@@ -65,6 +65,9 @@ pub struct Config {
     /// answered 503, in ms. TOML `render_timeout_ms`; default 2000 (a 1 MB body of any shape
     /// renders in well under a second).
     pub render_timeout_ms: u64,
+    /// Bearer token that `/metrics` asks for; without one, `/metrics` answers 404. TOML
+    /// `metrics_token`, env `DATELINE_METRICS_TOKEN`; at least 16 characters.
+    pub metrics_token: Option<Secret>,
 }
 
 /// A value that must not show up in logs (`Debug` prints a placeholder).
@@ -98,6 +101,7 @@ impl Config {
             shutdown_grace_secs: 10,
             search_max_offset: 10_000,
             render_timeout_ms: 2000,
+            metrics_token: None,
         }
     }
 
@@ -146,6 +150,8 @@ pub struct ConfigFile {
     pub shutdown_grace_secs: Option<u64>,
     /// See [`Config::render_timeout_ms`].
     pub render_timeout_ms: Option<u64>,
+    /// See [`Config::metrics_token`].
+    pub metrics_token: Option<String>,
 }
 
 impl ConfigFile {
@@ -176,6 +182,8 @@ pub struct Overrides {
     pub base_url: Option<String>,
     /// `DATELINE_SITE_NAME`.
     pub site_name: Option<String>,
+    /// `DATELINE_METRICS_TOKEN`.
+    pub metrics_token: Option<String>,
 }
 
 impl Config {
@@ -235,6 +243,14 @@ impl Config {
         }
         if let Some(ms) = file.render_timeout_ms {
             config.render_timeout_ms = ms.max(100);
+        }
+        if let Some(token) = overrides.metrics_token.or(file.metrics_token) {
+            if token.trim().chars().count() < 16 {
+                return Err(Error::Startup(
+                    "metrics_token must be at least 16 characters (it guards /metrics)".into(),
+                ));
+            }
+            config.metrics_token = Some(Secret(token.trim().to_owned()));
         }
         Ok(config)
     }

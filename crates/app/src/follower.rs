@@ -37,6 +37,10 @@ impl Follower {
                 break;
             }
         }
+        app.note_position(
+            crate::operations::Follower::PageCache,
+            self.cursor.position(),
+        );
         if !keys.is_empty() {
             keys.sort();
             keys.dedup();

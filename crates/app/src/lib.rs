@@ -21,6 +21,7 @@ mod error;
 pub mod follower;
 pub mod import;
 pub mod newsroom;
+pub mod operations;
 pub mod reading;
 pub mod render;
 pub mod revisions;
@@ -49,6 +50,8 @@ struct Inner {
     /// Passes of the change follower over the whole sequence since start (see
     /// [`follower`]).
     cache_follow_passes: std::sync::atomic::AtomicU64,
+    /// Where this node's followers stand in the change sequence (for `/metrics`).
+    positions: operations::Positions,
     /// Search, related articles and the indexer that keeps them current.
     discovery: discovery::Discovery,
 }
@@ -78,6 +81,7 @@ impl App {
                 store,
                 cache,
                 cache_follow_passes: std::sync::atomic::AtomicU64::new(0),
+                positions: operations::Positions::default(),
                 discovery: discovery::Discovery::default(),
             }),
         }

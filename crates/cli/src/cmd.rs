@@ -60,6 +60,7 @@ fn overrides(global: &Global) -> Overrides {
         data_dir: global.data_dir.clone(),
         database_url: global.database_url.clone(),
         site_name: std::env::var("DATELINE_SITE_NAME").ok(),
+        metrics_token: std::env::var("DATELINE_METRICS_TOKEN").ok(),
         ..Overrides::default()
     }
 }

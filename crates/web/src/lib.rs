@@ -12,6 +12,7 @@ mod cache_layer;
 mod error;
 mod extract;
 mod listener;
+mod metrics;
 mod newsroom;
 mod public;
 mod security;
@@ -48,6 +49,7 @@ impl WebState {
 
 /// The whole site: pages, assets, public API, admin API.
 pub fn router(state: WebState) -> Router {
+    metrics::install();
     let cached = Router::new()
         .route("/", get(public::lists::home))
         .route("/section/{slug}", get(public::lists::section))
@@ -72,6 +74,7 @@ pub fn router(state: WebState) -> Router {
         .route("/robots.txt", get(assets::robots))
         .route("/healthz", get(public::health))
         .route("/readyz", get(public::ready))
+        .route("/metrics", get(metrics::serve))
         .route("/search", get(public::search::show))
         .route("/api/v1/search", get(api::search::search))
         .route("/api/v1/openapi.json", get(api::openapi))
@@ -103,6 +106,8 @@ fn with_layers(routes: Router<WebState>, state: WebState) -> Router {
         // Outside the timeout and panic layers, so their answers carry the headers too.
         .layer(axum::middleware::map_response(security::headers))
         .layer(TraceLayer::new_for_http())
+        // Outermost: counts and times every answer, including timeouts and panics.
+        .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
 }
 

@@ -243,6 +243,7 @@ impl App {
         let mut pages = 0;
         loop {
             let batch = self.store().read_changes(cursor, CHANGE_PAGE).await?;
+            self.note_position(crate::operations::Follower::Discovery, cursor.position());
             pages += 1;
             if pages == 2 {
                 // A backlog bigger than a page: this node is behind until the pass ends.

@@ -334,3 +334,15 @@ impl App {
         article.story_id = self.story_id(article.id);
     }
 }
+
+impl App {
+    /// Articles in this node's related-articles engine.
+    pub fn related_article_count(&self) -> usize {
+        self.inner
+            .discovery
+            .related
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
+    }
+}

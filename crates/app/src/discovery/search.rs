@@ -64,3 +64,14 @@ impl App {
         Ok((out, page))
     }
 }
+
+impl App {
+    /// Documents in this node's search index (0 before it is open).
+    pub fn search_document_count(&self) -> u64 {
+        self.inner
+            .discovery
+            .search
+            .get()
+            .map_or(0, SearchIndex::len)
+    }
+}

@@ -14,6 +14,7 @@ mod import;
 mod import_formats;
 mod import_rules;
 mod input_text;
+mod metrics;
 mod newsroom;
 mod old_addresses;
 mod openapi;
