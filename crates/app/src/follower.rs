@@ -77,13 +77,62 @@ pub async fn run(app: App, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
-            _ = tick.tick() => {
-                match follower.poll(&app).await {
-                    Ok(_) => app.mark_cache_followed(),
-                    Err(e) => tracing::warn!(error = %e, "following the change sequence failed; will retry"),
-                }
-            }
+            _ = tick.tick() => {}
+            // Another node committed (PostgreSQL's NOTIFY, see `listen`): read now.
+            _ = app.inner.follower_wake.notified() => {}
             _ = shutdown.changed() => break,
+        }
+        match follower.poll(&app).await {
+            Ok(_) => app.mark_cache_followed(),
+            Err(e) => {
+                tracing::warn!(error = %e, "following the change sequence failed; will retry")
+            }
+        }
+    }
+}
+
+/// Listens for other nodes' commits (PostgreSQL `LISTEN`) and wakes this node's page-cache
+/// follower and indexer at once, instead of at their next poll. Polling goes on beside it,
+/// so a dropped connection only brings back the polling delay until it is listening again.
+/// Nothing to do on SQLite.
+pub async fn listen(app: App, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let mut backoff = Duration::from_millis(250);
+    loop {
+        let listener = tokio::select! {
+            l = app.store().listen_for_changes() => l,
+            _ = shutdown.changed() => return,
+        };
+        let mut listener = match listener {
+            Ok(Some(l)) => {
+                tracing::info!("listening for changes from other nodes");
+                backoff = Duration::from_millis(250);
+                l
+            }
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, retry_ms = backoff.as_millis() as u64, "could not listen for changes; polling meanwhile");
+                tokio::select! {
+                    _ = tokio::time::sleep(backoff) => {}
+                    _ = shutdown.changed() => return,
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(30));
+                continue;
+            }
+        };
+        loop {
+            tokio::select! {
+                signal = listener.next() => match signal {
+                    Ok(()) => {
+                        app.inner.follower_wake.notify_one();
+                        app.wake_indexer();
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the change listener failed; polling until it is back");
+                        break;
+                    }
+                },
+                _ = shutdown.changed() => return,
+            }
         }
     }
 }

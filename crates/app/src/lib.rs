@@ -52,6 +52,8 @@ struct Inner {
     cache_follow_passes: std::sync::atomic::AtomicU64,
     /// Where this node's followers stand in the change sequence (for `/metrics`).
     positions: operations::Positions,
+    /// Wakes the page-cache follower when another node commits (see [`follower::listen`]).
+    follower_wake: tokio::sync::Notify,
     /// Search, related articles and the indexer that keeps them current.
     discovery: discovery::Discovery,
 }
@@ -82,6 +84,7 @@ impl App {
                 cache,
                 cache_follow_passes: std::sync::atomic::AtomicU64::new(0),
                 positions: operations::Positions::default(),
+                follower_wake: tokio::sync::Notify::new(),
                 discovery: discovery::Discovery::default(),
             }),
         }
@@ -126,6 +129,7 @@ impl App {
         let mut tasks = vec![
             tokio::spawn(scheduler::run(self.clone(), shutdown.clone())),
             tokio::spawn(follower::run(self.clone(), shutdown.clone())),
+            tokio::spawn(follower::listen(self.clone(), shutdown.clone())),
         ];
         if self.discovery_started() {
             tasks.push(tokio::spawn(discovery::run(self.clone(), shutdown)));

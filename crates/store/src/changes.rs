@@ -263,3 +263,36 @@ impl Store {
         Ok(row.try_get("id")?)
     }
 }
+
+/// The PostgreSQL channel a commit that wrote change rows notifies.
+pub const CHANGES_CHANNEL: &str = "dateline_changes";
+
+/// Wakes a node when another node (or process) commits changes: PostgreSQL's
+/// `LISTEN`/`NOTIFY` on its own connection. A wake-up says only "read the sequence now";
+/// the [`ChangeCursor`] decides what is new, so a lost or doubled notification costs a
+/// poll, never a change.
+pub struct ChangeListener(sqlx::postgres::PgListener);
+
+impl ChangeListener {
+    /// Waits for the next commit with changes, or for the listening connection to drop
+    /// and come back (notifications sent meanwhile are lost, so that too means "read the
+    /// sequence now"). An error means it could not reconnect; the caller backs off.
+    pub async fn next(&mut self) -> Result<()> {
+        self.0.try_recv().await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// A listener for other nodes' commits; `None` on SQLite, which has no such signal.
+    pub async fn listen_for_changes(&self) -> Result<Option<ChangeListener>> {
+        let Some(url) = &self.listen_url else {
+            return Ok(None);
+        };
+        let mut listener = sqlx::postgres::PgListener::connect(&url.0).await?;
+        // Reconnects are ours to handle (the caller re-reads the sequence after an error).
+        listener.ignore_pool_close_event(true);
+        listener.listen(CHANGES_CHANNEL).await?;
+        Ok(Some(ChangeListener(listener)))
+    }
+}

@@ -51,6 +51,19 @@ pub struct Store {
     /// SQLite allows one writer; serialising our own writers avoids `SQLITE_BUSY` when a
     /// deferred transaction tries to upgrade to a write lock held by a sibling connection.
     write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// Where a PostgreSQL store is, for the change listener's own connection (not the
+    /// pool's: a listening connection is held for good).
+    listen_url: Option<ListenUrl>,
+}
+
+/// A database URL that never shows up in logs (it may hold a password).
+#[derive(Clone)]
+struct ListenUrl(Arc<str>);
+
+impl std::fmt::Debug for ListenUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ListenUrl(…)")
+    }
 }
 
 static INSTALL_DRIVERS: Once = Once::new();
@@ -106,6 +119,7 @@ impl Store {
             pool,
             backend,
             write_lock: (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(()))),
+            listen_url: (backend == Backend::Postgres).then(|| ListenUrl(Arc::from(url))),
         };
         store.migrate().await?;
         store.refresh_statistics().await?;

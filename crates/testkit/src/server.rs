@@ -43,9 +43,17 @@ impl TestApp {
 
     /// Starts a second node on the same database (scale-out tests).
     pub async fn another_node(&self) -> anyhow::Result<TestApp> {
+        self.another_node_with(|_| {}).await
+    }
+
+    /// [`TestApp::another_node`] with `tweak` adjusting its config first.
+    pub async fn another_node_with(
+        &self,
+        tweak: impl FnOnce(&mut Config),
+    ) -> anyhow::Result<TestApp> {
         let db = self.db.shadow()?;
         let store = dateline_app::Store::connect(&db.url).await?;
-        Self::start(db, store, |_| {}).await
+        Self::start(db, store, tweak).await
     }
 
     async fn start(

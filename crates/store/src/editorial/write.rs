@@ -21,6 +21,8 @@ pub struct WriteTx<'a> {
     pub(super) pending: Pending,
     /// Surrogate keys of every change written, for the writer's own cache invalidation.
     pub(super) written_keys: Vec<String>,
+    /// Change rows were written: other nodes are told at commit (PostgreSQL).
+    pub(super) wrote_changes: bool,
     pub(super) bulk: Option<BulkIndex>,
     pub(super) _guard: Option<OwnedMutexGuard<()>>,
 }
@@ -68,6 +70,7 @@ impl<'a> WriteTx<'a> {
             terms: TermCache::default(),
             pending: Pending::default(),
             written_keys: Vec::new(),
+            wrote_changes: false,
             bulk: None,
             _guard: guard,
         }
@@ -113,6 +116,14 @@ impl<'a> WriteTx<'a> {
     /// nodes), deduplicated.
     pub async fn commit(mut self) -> Result<Vec<String>> {
         self.flush().await?;
+        if self.wrote_changes && !self.sqlite {
+            // Delivered by PostgreSQL when (and only if) the transaction commits, so a
+            // listener that wakes finds the change rows committed.
+            sqlx::query::<Any>("SELECT pg_notify($1, '')")
+                .bind(crate::changes::CHANGES_CHANNEL)
+                .execute(&mut *self.tx)
+                .await?;
+        }
         self.tx.commit().await?;
         let mut keys = std::mem::take(&mut self.written_keys);
         keys.sort();
@@ -148,6 +159,7 @@ impl<'a> WriteTx<'a> {
             }
             sql.query().execute(&mut *self.tx).await?;
         }
+        self.wrote_changes |= !pending.changes.is_empty();
         for chunk in pending.changes.chunks(FLUSH_AT) {
             let mut sql =
                 Sql::new("INSERT INTO changes (article_id, kind, surrogate_keys, at) VALUES ");

@@ -20,6 +20,7 @@ mod old_addresses;
 mod openapi;
 mod pages;
 mod password_hashing;
+mod pushed_changes;
 mod related_panel;
 mod render_budget;
 mod slugs;
