@@ -26,6 +26,7 @@ pub mod revisions;
 pub mod scheduler;
 pub mod sessions;
 pub mod throttle;
+pub mod websub;
 
 use std::sync::Arc;
 
@@ -50,6 +51,8 @@ struct Inner {
     cache_follow_passes: std::sync::atomic::AtomicU64,
     /// Search, related articles and the indexer that keeps them current.
     discovery: discovery::Discovery,
+    /// Topics waiting to be pinged to the WebSub hub (see [`websub`]).
+    websub: websub::HubQueue,
 }
 
 impl App {
@@ -78,6 +81,7 @@ impl App {
                 cache,
                 cache_follow_passes: std::sync::atomic::AtomicU64::new(0),
                 discovery: discovery::Discovery::default(),
+                websub: websub::HubQueue::default(),
             }),
         }
     }
@@ -112,8 +116,9 @@ impl App {
             .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
-    /// Starts the background tasks (scheduled publishing, change follower, and the indexer
-    /// when [`App::start_discovery`] was called); they stop when `shutdown` resolves.
+    /// Starts the background tasks (scheduled publishing, change follower, the WebSub pinger
+    /// when a hub is set, and the indexer when [`App::start_discovery`] was called); they stop
+    /// when `shutdown` resolves.
     pub fn spawn_background(
         &self,
         shutdown: tokio::sync::watch::Receiver<bool>,
@@ -122,6 +127,9 @@ impl App {
             tokio::spawn(scheduler::run(self.clone(), shutdown.clone())),
             tokio::spawn(follower::run(self.clone(), shutdown.clone())),
         ];
+        if self.websub_hub().is_some() {
+            tasks.push(tokio::spawn(websub::run(self.clone(), shutdown.clone())));
+        }
         if self.discovery_started() {
             tasks.push(tokio::spawn(discovery::run(self.clone(), shutdown)));
         }

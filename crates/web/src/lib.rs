@@ -14,6 +14,7 @@ mod extract;
 mod newsroom;
 mod public;
 mod security;
+mod structured_data;
 mod views;
 
 use std::future::Future;
@@ -54,6 +55,7 @@ pub fn router(state: WebState) -> Router {
         .route("/author/{slug}", get(public::lists::author))
         .route("/articles/{slug}", get(public::articles::show))
         .route("/story/{id}", get(public::stories::show))
+        .route("/oembed", get(public::oembed::show))
         .route("/api/v1/stories/{id}", get(api::stories::show))
         .route("/api/v1/articles", get(api::articles::list))
         .route("/api/v1/articles/{slug}", get(api::articles::show))
