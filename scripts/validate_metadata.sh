@@ -79,8 +79,14 @@ case "$key" in
   *) echo "dateline key create printed no key:"; cat "$work/cli.log"; exit 1 ;;
 esac
 
+# A fixed free port rather than :0: pages print absolute URLs from the base URL, which
+# `serve` derives from --addr before it binds.
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 log="$work/serve.log"
-(run serve --addr 127.0.0.1:0 --log-format json </dev/null >"$work/serve.out" 2>"$log") &
+(cd "$work" && exec env -u DATELINE_DATABASE_URL -u DATELINE_CONFIG -u DATELINE_ADDR \
+  -u DATELINE_BASE_URL -u DATELINE_DATA_DIR -u DATELINE_SITE_NAME \
+  "$bin" serve --config "$work/dateline.toml" --data-dir "$work/data" \
+  --addr "127.0.0.1:$port" --log-format json </dev/null >"$work/serve.out" 2>"$log") &
 server=$!
 
 base=

@@ -172,11 +172,23 @@ class Checks:
 
 
 def extract(html, url):
-    data = extruct.extract(html, base_url=url, syntaxes=["json-ld", "opengraph"], uniform=True)
+    """JSON-LD nodes, Open Graph properties and Twitter tags of a page. Open Graph is read
+    as extruct's raw (property, content) pairs — its uniform form moves og:type to @type —
+    and a property given twice, other than a repeatable one, is an error."""
+    data = extruct.extract(html, base_url=url, syntaxes=["json-ld", "opengraph"])
     tree = lxml.html.fromstring(html)
-    twitter = {m.get("name"): m.get("content") for m in tree.xpath("//meta[starts-with(@name, 'twitter:')]")}
-    og_nodes = data["opengraph"]
-    og = og_nodes[0] if og_nodes else {}
+    twitter = {}
+    for m in tree.xpath("//meta[starts-with(@name, 'twitter:')]"):
+        assert m.get("name") not in twitter, f"{url}: {m.get('name')} twice"
+        twitter[m.get("name")] = m.get("content")
+    og = {}
+    for node in data["opengraph"]:
+        for key, value in node["properties"]:
+            if key == "article:tag":
+                og.setdefault(key, []).append(value)
+                continue
+            assert key not in og, f"{url}: {key} twice"
+            og[key] = value
     return data["json-ld"], og, twitter, tree
 
 
