@@ -279,7 +279,11 @@ impl Config {
             config.language = language.replace('_', "-");
         }
         for (key, value, target) in [
-            ("publisher_logo", file.publisher_logo, &mut config.publisher_logo),
+            (
+                "publisher_logo",
+                file.publisher_logo,
+                &mut config.publisher_logo,
+            ),
             ("site_image", file.site_image, &mut config.site_image),
         ] {
             if let Some(v) = value {
@@ -325,9 +329,9 @@ fn is_language_tag(tag: &str) -> bool {
 }
 
 fn is_http_url(s: &str) -> bool {
-    ["http://", "https://"]
-        .iter()
-        .any(|scheme| s.len() > scheme.len() && s.starts_with(scheme) && !s.contains(char::is_whitespace))
+    ["http://", "https://"].iter().any(|scheme| {
+        s.len() > scheme.len() && s.starts_with(scheme) && !s.contains(char::is_whitespace)
+    })
 }
 
 #[cfg(test)]
@@ -371,7 +375,10 @@ mod tests {
             "websub_hub = \"ftp://hub.example/\"",
         ] {
             let file: ConfigFile = toml::from_str(bad).expect("valid toml");
-            assert!(Config::resolve(Overrides::default(), file).is_err(), "{bad}");
+            assert!(
+                Config::resolve(Overrides::default(), file).is_err(),
+                "{bad}"
+            );
         }
     }
 

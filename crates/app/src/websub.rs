@@ -248,7 +248,13 @@ async fn ping(client: &reqwest::Client, hub: &str, topic: &str) {
             Ok(r) => {
                 let status = r.status();
                 let retry = status.is_server_error() || status.as_u16() == 429;
-                tracing::warn!(topic, status = status.as_u16(), attempt, retry, "WebSub hub refused a ping");
+                tracing::warn!(
+                    topic,
+                    status = status.as_u16(),
+                    attempt,
+                    retry,
+                    "WebSub hub refused a ping"
+                );
                 retry
             }
             Err(e) => {

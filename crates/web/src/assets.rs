@@ -32,8 +32,16 @@ const DEMO_IMAGES: &[(&str, &str)] = &[
 /// `SHIPPED_SITE_IMAGE`), used until `publisher_logo` / `site_image` name others; drawn by
 /// `scripts/make_share_images.py`. Social sites take no SVG for cards, hence the PNGs.
 const SHARE_IMAGES: &[(&str, &[u8], &str)] = &[
-    ("logo.png", include_bytes!("../static/logo.png"), "image/png"),
-    ("logo.svg", include_bytes!("../static/logo.svg"), "image/svg+xml"),
+    (
+        "logo.png",
+        include_bytes!("../static/logo.png"),
+        "image/png",
+    ),
+    (
+        "logo.svg",
+        include_bytes!("../static/logo.svg"),
+        "image/svg+xml",
+    ),
     (
         "site-image.png",
         include_bytes!("../static/site-image.png"),

@@ -340,7 +340,12 @@ impl ShareCard {
 
     /// The card of article `a`: its lead image, else the site image.
     pub fn article(site: &SiteView, a: &Article, description: &str, url: &str) -> Self {
-        let mut card = ShareCard::website(site, a.title.clone(), description.to_owned(), url.to_owned());
+        let mut card = ShareCard::website(
+            site,
+            a.title.clone(),
+            description.to_owned(),
+            url.to_owned(),
+        );
         card.og_type = "article";
         if let Some(image) = &a.lead_image {
             card.image = image.url.clone();
@@ -358,8 +363,13 @@ mod tests {
 
     #[test]
     fn script_json_cannot_close_the_script_element() {
-        let out = script_json(&serde_json::json!({"headline": "a </script><script>alert(1)</script> & <!-- b \u{2028}"}));
-        assert!(!out.contains('<') && !out.contains('>') && !out.contains('&'), "{out}");
+        let out = script_json(
+            &serde_json::json!({"headline": "a </script><script>alert(1)</script> & <!-- b \u{2028}"}),
+        );
+        assert!(
+            !out.contains('<') && !out.contains('>') && !out.contains('&'),
+            "{out}"
+        );
         let back: serde_json::Value = serde_json::from_str(&out).expect("still JSON");
         assert_eq!(
             back["headline"],

@@ -68,14 +68,24 @@ async fn an_article_page_leads_to_its_rich_embed(backend: Backend) {
     assert_eq!(e["author_url"], t.url("/author/amira-haddad"));
     assert_eq!(e["provider_name"], "dateline");
     assert_eq!(e["provider_url"], t.url("/"));
-    assert_eq!((e["width"].as_u64(), e["height"].as_u64()), (Some(600), Some(300)));
+    assert_eq!(
+        (e["width"].as_u64(), e["height"].as_u64()),
+        (Some(600), Some(300))
+    );
     assert!(e.get("thumbnail_url").is_none(), "no lead image");
 
     let html = e["html"].as_str().expect("html");
     let card = Html::parse_fragment(html);
     assert!(card.errors.is_empty(), "{:?}", card.errors);
-    assert_eq!(card.select(&sel("script, style, iframe, b")).count(), 0, "{html}");
-    let link = card.select(&sel("blockquote > p > a")).next().expect("headline link");
+    assert_eq!(
+        card.select(&sel("script, style, iframe, b")).count(),
+        0,
+        "{html}"
+    );
+    let link = card
+        .select(&sel("blockquote > p > a"))
+        .next()
+        .expect("headline link");
     assert_eq!(link.value().attr("href"), Some(url.as_str()));
     assert_eq!(link.text().collect::<String>(), TITLE);
     let texts: Vec<String> = card
@@ -83,12 +93,20 @@ async fn an_article_page_leads_to_its_rich_embed(backend: Backend) {
         .map(|p| p.text().collect())
         .collect();
     assert_eq!(texts[1], "Trade routes <shift>");
-    let footer: String = card.select(&sel("footer")).next().expect("footer").text().collect();
+    let footer: String = card
+        .select(&sel("footer"))
+        .next()
+        .expect("footer")
+        .text()
+        .collect();
     assert!(footer.starts_with("Amira Haddad · dateline, "), "{footer}");
 
     let (s, small) = embed_of(&t, &url, "&maxwidth=320&maxheight=90").await;
     assert_eq!(s, 200);
-    assert_eq!((small["width"].as_u64(), small["height"].as_u64()), (Some(320), Some(90)));
+    assert_eq!(
+        (small["width"].as_u64(), small["height"].as_u64()),
+        (Some(320), Some(90))
+    );
 }
 
 async fn nothing_but_a_public_article_of_this_site_is_embedded(backend: Backend) {
@@ -116,8 +134,14 @@ async fn nothing_but_a_public_article_of_this_site_is_embedded(backend: Backend)
         .await
         .expect("scheduled");
     assert_eq!(scheduled.status, Status::Scheduled);
-    let withdrawn = t.arrange_article(article("Withdrawn story", "Text.")).await.expect("a");
-    let deleted = t.arrange_article(article("Deleted story", "Text.")).await.expect("a");
+    let withdrawn = t
+        .arrange_article(article("Withdrawn story", "Text."))
+        .await
+        .expect("a");
+    let deleted = t
+        .arrange_article(article("Deleted story", "Text."))
+        .await
+        .expect("a");
 
     // Cached while public, then gone the moment it is withdrawn or deleted.
     for a in [&withdrawn, &deleted] {
@@ -125,12 +149,22 @@ async fn nothing_but_a_public_article_of_this_site_is_embedded(backend: Backend)
         assert_eq!(s, 200, "{}", a.title);
     }
     let (s, _) = t
-        .admin(&key, Method::POST, &format!("/api/v1/admin/articles/{}/unpublish", withdrawn.id), None)
+        .admin(
+            &key,
+            Method::POST,
+            &format!("/api/v1/admin/articles/{}/unpublish", withdrawn.id),
+            None,
+        )
         .await
         .expect("unpublish");
     assert_eq!(s, 200);
     let (s, _) = t
-        .admin(&key, Method::DELETE, &format!("/api/v1/admin/articles/{}", deleted.id), None)
+        .admin(
+            &key,
+            Method::DELETE,
+            &format!("/api/v1/admin/articles/{}", deleted.id),
+            None,
+        )
         .await
         .expect("delete");
     assert!(s == 200 || s == 204, "{s}");
@@ -165,7 +199,10 @@ async fn nothing_but_a_public_article_of_this_site_is_embedded(backend: Backend)
         assert_eq!(body["error"]["code"], code, "{query}");
     }
     let (s, body) = embed_of(&t, &public_url, "&format=xml").await;
-    assert_eq!((s, body["error"]["code"].clone()), (501, json!("format_not_supported")));
+    assert_eq!(
+        (s, body["error"]["code"].clone()),
+        (501, json!("format_not_supported"))
+    );
     let (s, _) = embed_of(&t, &public_url, "&format=yaml").await;
     assert_eq!(s, 400);
     for bad in ["0", "-5", "wide", "99999"] {
@@ -175,7 +212,12 @@ async fn nothing_but_a_public_article_of_this_site_is_embedded(backend: Backend)
 
     // An old slug embeds the article it moved to.
     let (s, current) = t
-        .admin(&key, Method::GET, &format!("/api/v1/admin/articles/{}", public.id), None)
+        .admin(
+            &key,
+            Method::GET,
+            &format!("/api/v1/admin/articles/{}", public.id),
+            None,
+        )
         .await
         .expect("get");
     assert_eq!(s, 200);

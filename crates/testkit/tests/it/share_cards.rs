@@ -50,7 +50,11 @@ pub async fn page(t: &TestApp, path: &str) -> (String, Html) {
     assert_eq!(r.status(), 200, "{path}");
     let html = r.text().await.expect("body");
     let doc = Html::parse_document(&html);
-    assert!(doc.errors.is_empty(), "{path}: HTML parse errors {:?}", doc.errors);
+    assert!(
+        doc.errors.is_empty(),
+        "{path}: HTML parse errors {:?}",
+        doc.errors
+    );
     (html, doc)
 }
 
@@ -104,7 +108,10 @@ async fn an_article_carries_complete_news_article_json_ld(backend: Backend) {
     let blocks = json_ld(&doc);
     let ld = of_type(&blocks, "NewsArticle");
     assert_eq!(ld["@context"], "https://schema.org");
-    assert_eq!(ld["headline"], HOSTILE, "escapes read back to the same text");
+    assert_eq!(
+        ld["headline"], HOSTILE,
+        "escapes read back to the same text"
+    );
     assert_eq!(ld["url"], url);
     assert_eq!(ld["mainEntityOfPage"]["@id"], url);
     assert_eq!(ld["inLanguage"], "en");
@@ -113,7 +120,10 @@ async fn an_article_carries_complete_news_article_json_ld(backend: Backend) {
     assert_eq!(ld["articleSection"], "Business");
     assert_eq!(ld["keywords"], json!(["Shipping"]));
     assert_eq!(ld["sourceOrganization"]["name"], "Reuters");
-    assert_eq!(ld["author"], json!([{"@type": "Person", "name": "Amira Haddad", "url": t.url("/author/amira-haddad")}]));
+    assert_eq!(
+        ld["author"],
+        json!([{"@type": "Person", "name": "Amira Haddad", "url": t.url("/author/amira-haddad")}])
+    );
     let publisher = &ld["publisher"];
     assert_eq!(publisher["@type"], "NewsMediaOrganization");
     assert_eq!(publisher["name"], "dateline");
@@ -123,16 +133,26 @@ async fn an_article_carries_complete_news_article_json_ld(backend: Backend) {
     let r = t.client.get(logo).send().await.expect("logo");
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "image/png");
-    assert!(r.bytes().await.expect("png").starts_with(b"\x89PNG\r\n\x1a\n"));
+    assert!(r
+        .bytes()
+        .await
+        .expect("png")
+        .starts_with(b"\x89PNG\r\n\x1a\n"));
 
     let corrections = ld["correction"].as_array().expect("corrections are a list");
     assert_eq!(corrections.len(), 2, "{corrections:?}");
     assert_eq!(corrections[0]["@type"], "CorrectionComment");
     assert_eq!(corrections[0]["text"], "The harbour's name was misspelt.");
-    assert_eq!(corrections[1]["text"], "The day of the reopening was added.");
+    assert_eq!(
+        corrections[1]["text"],
+        "The day of the reopening was added."
+    );
     let d0 = corrections[0]["datePublished"].as_str().expect("date");
     let d1 = corrections[1]["datePublished"].as_str().expect("date");
-    assert!(chrono::DateTime::parse_from_rfc3339(d0).is_ok() && d0 <= d1, "{d0} {d1}");
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(d0).is_ok() && d0 <= d1,
+        "{d0} {d1}"
+    );
 
     // The raw block: nothing in it can end the script element.
     let raw = html
@@ -152,8 +172,14 @@ async fn an_article_carries_complete_news_article_json_ld(backend: Backend) {
     assert_eq!(meta(&doc, "og:image").as_deref(), Some(site_image.as_str()));
     assert_eq!(meta(&doc, "og:image:width").as_deref(), Some("1200"));
     assert_eq!(meta(&doc, "og:image:height").as_deref(), Some("630"));
-    assert_eq!(meta(&doc, "twitter:card").as_deref(), Some("summary_large_image"));
-    assert_eq!(meta(&doc, "twitter:image").as_deref(), Some(site_image.as_str()));
+    assert_eq!(
+        meta(&doc, "twitter:card").as_deref(),
+        Some("summary_large_image")
+    );
+    assert_eq!(
+        meta(&doc, "twitter:image").as_deref(),
+        Some(site_image.as_str())
+    );
     assert_eq!(meta(&doc, "twitter:site"), None, "no account configured");
     assert!(meta(&doc, "og:description").is_some_and(|d| d.contains("harbour reopened")));
     let r = t.client.get(&site_image).send().await.expect("site image");
@@ -220,14 +246,24 @@ async fn lists_carry_cards_and_term_pages_a_breadcrumb(backend: Backend) {
         let url = t.url(path);
         assert_eq!(meta(&doc, "og:type").as_deref(), Some("website"), "{path}");
         assert_eq!(meta(&doc, "og:title").as_deref(), Some(title), "{path}");
-        assert_eq!(meta(&doc, "og:url").as_deref(), Some(url.as_str()), "{path}");
+        assert_eq!(
+            meta(&doc, "og:url").as_deref(),
+            Some(url.as_str()),
+            "{path}"
+        );
         assert_eq!(meta(&doc, "og:site_name").as_deref(), Some("dateline"));
         assert_eq!(meta(&doc, "og:image").as_deref(), Some(site_image.as_str()));
         assert_eq!(meta(&doc, "og:locale").as_deref(), Some("en_US"));
         assert!(meta(&doc, "og:description").is_some_and(|d| d.contains("latest articles")));
-        assert_eq!(meta(&doc, "twitter:card").as_deref(), Some("summary_large_image"));
+        assert_eq!(
+            meta(&doc, "twitter:card").as_deref(),
+            Some("summary_large_image")
+        );
         assert_eq!(meta(&doc, "twitter:title").as_deref(), Some(title));
-        assert_eq!(meta(&doc, "twitter:image").as_deref(), Some(site_image.as_str()));
+        assert_eq!(
+            meta(&doc, "twitter:image").as_deref(),
+            Some(site_image.as_str())
+        );
         let blocks = json_ld(&doc);
         match crumb {
             None => assert!(blocks.is_empty(), "{path}: {blocks:?}"),
@@ -268,21 +304,34 @@ async fn configured_language_images_and_account_reach_every_page(backend: Backen
     for path in [a.path().as_str(), "/", "/section/business"] {
         let (_, doc) = page(&t, path).await;
         assert_eq!(
-            doc.select(&sel("html")).next().and_then(|h| h.value().attr("lang")),
+            doc.select(&sel("html"))
+                .next()
+                .and_then(|h| h.value().attr("lang")),
             Some("en-GB"),
             "{path}"
         );
         assert_eq!(meta(&doc, "og:locale").as_deref(), Some("en_GB"), "{path}");
-        assert_eq!(meta(&doc, "twitter:site").as_deref(), Some("@gazette"), "{path}");
+        assert_eq!(
+            meta(&doc, "twitter:site").as_deref(),
+            Some("@gazette"),
+            "{path}"
+        );
         let image = t.url("/media/card.png");
-        assert_eq!(meta(&doc, "og:image").as_deref(), Some(image.as_str()), "{path}");
+        assert_eq!(
+            meta(&doc, "og:image").as_deref(),
+            Some(image.as_str()),
+            "{path}"
+        );
         assert_eq!(meta(&doc, "og:image:width"), None, "{path}: size unknown");
     }
     let (_, doc) = page(&t, &a.path()).await;
     let blocks = json_ld(&doc);
     let ld = of_type(&blocks, "NewsArticle");
     assert_eq!(ld["inLanguage"], "en-GB");
-    assert_eq!(ld["publisher"]["logo"]["url"], "https://cdn.example/logo.png");
+    assert_eq!(
+        ld["publisher"]["logo"]["url"],
+        "https://cdn.example/logo.png"
+    );
 }
 
 fn postgres() -> bool {

@@ -92,7 +92,9 @@ async fn start_hub() -> (Hub, String) {
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let app = Router::new().route("/hub", post(ping)).with_state(hub.clone());
+    let app = Router::new()
+        .route("/hub", post(ping))
+        .with_state(hub.clone());
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
@@ -102,9 +104,7 @@ async fn start_hub() -> (Hub, String) {
 fn feeds(t: &TestApp, prefixes: &[&str]) -> BTreeSet<String> {
     prefixes
         .iter()
-        .flat_map(|p| {
-            ["atom.xml", "rss.xml", "feed.json"].map(|f| t.url(&format!("{p}/{f}")))
-        })
+        .flat_map(|p| ["atom.xml", "rss.xml", "feed.json"].map(|f| t.url(&format!("{p}/{f}"))))
         .collect()
 }
 
@@ -153,14 +153,24 @@ async fn publish_update_and_unpublish_ping_every_feed_and_drafts_none(backend: B
     // Publish: the site's feeds and those of its section, tag and author.
     let started = Instant::now();
     let (s, published) = t
-        .admin(&key, Method::POST, &format!("/api/v1/admin/articles/{id}/publish"), None)
+        .admin(
+            &key,
+            Method::POST,
+            &format!("/api/v1/admin/articles/{id}/publish"),
+            None,
+        )
         .await
         .expect("publish");
     assert_eq!(s, 200, "{published}");
     assert!(started.elapsed() < Duration::from_secs(5));
     let topics = feeds(
         &t,
-        &["", "/section/business", "/tag/shipping", "/author/amira-haddad"],
+        &[
+            "",
+            "/section/business",
+            "/tag/shipping",
+            "/author/amira-haddad",
+        ],
     );
     assert_eq!(topics.len(), 12);
     hub.expect_topics(&topics).await;
@@ -184,13 +194,23 @@ async fn publish_update_and_unpublish_ping_every_feed_and_drafts_none(backend: B
     // Unpublish: the feeds it leaves.
     hub.clear();
     let (s, _) = t
-        .admin(&key, Method::POST, &format!("/api/v1/admin/articles/{id}/unpublish"), None)
+        .admin(
+            &key,
+            Method::POST,
+            &format!("/api/v1/admin/articles/{id}/unpublish"),
+            None,
+        )
         .await
         .expect("unpublish");
     assert_eq!(s, 200);
     hub.expect_topics(&feeds(
         &t,
-        &["", "/section/business", "/tag/ports", "/author/amira-haddad"],
+        &[
+            "",
+            "/section/business",
+            "/tag/ports",
+            "/author/amira-haddad",
+        ],
     ))
     .await;
 
@@ -211,7 +231,9 @@ async fn publish_update_and_unpublish_ping_every_feed_and_drafts_none(backend: B
 
 async fn a_hub_that_is_down_or_failing_never_holds_up_a_publish(backend: Backend) {
     // Down: a port nothing listens on.
-    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let dead = format!("http://{}/hub", closed.local_addr().expect("addr"));
     drop(closed);
     let t = TestApp::spawn_with(backend, |c| c.websub_hub = Some(dead))
@@ -220,9 +242,18 @@ async fn a_hub_that_is_down_or_failing_never_holds_up_a_publish(backend: Backend
     let key = t.key(Role::Editor).await.expect("key");
     for n in 0..3 {
         let started = Instant::now();
-        let a = create(&t, &key, json!({"title": format!("Story {n}"), "body": "Text."})).await;
+        let a = create(
+            &t,
+            &key,
+            json!({"title": format!("Story {n}"), "body": "Text."}),
+        )
+        .await;
         assert_eq!(a["status"], "published");
-        assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
     }
     let r = t.get("/articles/story-2").await.expect("page");
     assert_eq!(r.status(), 200);

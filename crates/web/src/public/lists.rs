@@ -153,8 +153,8 @@ async fn render(
         canonical.clone(),
     );
     // Home → this section (tag, author): search engines show the trail instead of the URL.
-    let breadcrumb_json_ld = crumb
-        .map(|name| script_json(&BreadcrumbLd::new(&site, vec![(name, canonical.clone())])));
+    let breadcrumb_json_ld =
+        crumb.map(|name| script_json(&BreadcrumbLd::new(&site, vec![(name, canonical.clone())])));
     let list = ListPage {
         description,
         heading,

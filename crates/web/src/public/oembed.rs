@@ -255,8 +255,11 @@ mod tests {
     #[test]
     fn only_this_site_s_article_addresses_are_embeddable() {
         let base = "http://news.example:8080";
-        let ok = EmbedRequest::parse(params("http://NEWS.example:8080/articles/port-grows?x=1#t"), base)
-            .expect("an article URL");
+        let ok = EmbedRequest::parse(
+            params("http://NEWS.example:8080/articles/port-grows?x=1#t"),
+            base,
+        )
+        .expect("an article URL");
         assert_eq!(ok.slug, "port-grows");
         assert_eq!((ok.width, ok.height), (WIDTH, HEIGHT));
         for (url, expected) in [
@@ -270,7 +273,11 @@ mod tests {
             ("/articles/port-grows", 400),
             ("", 400),
         ] {
-            assert_eq!(status(EmbedRequest::parse(params(url), base)), expected, "{url}");
+            assert_eq!(
+                status(EmbedRequest::parse(params(url), base)),
+                expected,
+                "{url}"
+            );
         }
     }
 
@@ -284,10 +291,20 @@ mod tests {
             maxwidth: w.map(str::to_owned),
             maxheight: None,
         };
-        assert_eq!(status(EmbedRequest::parse(with(Some("xml"), None), base)), 501);
-        assert_eq!(status(EmbedRequest::parse(with(Some("yaml"), None), base)), 400);
+        assert_eq!(
+            status(EmbedRequest::parse(with(Some("xml"), None), base)),
+            501
+        );
+        assert_eq!(
+            status(EmbedRequest::parse(with(Some("yaml"), None), base)),
+            400
+        );
         for w in ["0", "-1", "abc", "10001", "1.5"] {
-            assert_eq!(status(EmbedRequest::parse(with(None, Some(w)), base)), 400, "{w}");
+            assert_eq!(
+                status(EmbedRequest::parse(with(None, Some(w)), base)),
+                400,
+                "{w}"
+            );
         }
         let r = EmbedRequest::parse(with(Some("json"), Some("320")), base).expect("valid");
         assert_eq!(r.width, 320);
