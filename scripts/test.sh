@@ -3,7 +3,8 @@
 #   scripts/test.sh
 # Installs and starts what the tests need (PostgreSQL on loopback, Chromium + chromedriver),
 # then runs formatting, lints and every test on SQLite and PostgreSQL, then fuzzes the HTTP API
-# from its OpenAPI document (scripts/api_fuzz.sh). Safe to re-run.
+# from its OpenAPI document (scripts/api_fuzz.sh) and checks share cards and JSON-LD with real
+# extractors (scripts/validate_metadata.sh). Safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -58,4 +59,6 @@ echo "==> cargo test (SQLite and PostgreSQL, headless Chromium)"
 cargo test --workspace --locked --no-fail-fast -- --test-threads="${TEST_THREADS:-4}"
 echo "==> API fuzzing (schemathesis against a running server)"
 scripts/api_fuzz.sh
+echo "==> share cards and JSON-LD (extruct, schema.org vocabulary)"
+scripts/validate_metadata.sh
 echo "==> all tests passed"

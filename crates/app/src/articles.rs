@@ -2,7 +2,8 @@
 //!
 //! Every use-case runs one store transaction and, after commit, invalidates the page cache
 //! for exactly the pages the change touched (the change row carries the same keys, so other
-//! nodes do the same from the change sequence).
+//! nodes do the same from the change sequence), then queues a WebSub hub ping for the feeds
+//! of every public version involved (`websub`; this node only, never waiting on the hub).
 
 use chrono::{DateTime, Utc};
 use dateline_core::{
@@ -404,6 +405,7 @@ impl App {
         let article = tx.create(&record, &actor.label, now).await?;
         let touched = tx.commit().await?;
         self.after_change(&touched);
+        self.queue_hub_ping(None, &article);
         tracing::info!(article.id = %article.id, article.slug = %article.slug, status = %article.status, actor = %actor.label, "article created");
         Ok(article)
     }
@@ -497,6 +499,7 @@ impl App {
         let updated = tx.update(id, expected, &record, &actor.label, now).await?;
         let touched = tx.commit().await?;
         self.after_change(&touched);
+        self.queue_hub_ping(Some(&current), &updated);
         tracing::info!(article.id = %id, version = updated.version.0, actor = %actor.label, "article updated");
         Ok(updated)
     }
@@ -610,6 +613,7 @@ impl App {
             .await?;
         let touched = tx.commit().await?;
         self.after_change(&touched);
+        self.queue_hub_ping(Some(&current), &updated);
         tracing::info!(article.id = %id, from = %current.status, to = %updated.status, actor = %actor.label, "article status changed");
         Ok(updated)
     }

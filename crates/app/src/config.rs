@@ -68,6 +68,25 @@ pub struct Config {
     /// Bearer token that `/metrics` asks for; without one, `/metrics` answers 404. TOML
     /// `metrics_token`, env `DATELINE_METRICS_TOKEN`; at least 16 characters.
     pub metrics_token: Option<Secret>,
+    /// Language of the publication, a BCP 47 tag (`en`, `en-GB`, `ar`): the pages'
+    /// `lang`, JSON-LD `inLanguage` and `og:locale` (`en` → `en_US`, `en-GB` → `en_GB`).
+    /// TOML `language`; default `en`.
+    pub language: String,
+    /// The publisher's logo, an absolute http(s) URL or a path on this site (`/media/…`),
+    /// shown as JSON-LD `publisher.logo`. TOML `publisher_logo`; default the shipped
+    /// `/static/logo.png`.
+    pub publisher_logo: Option<String>,
+    /// The image a page without its own (home, lists, an article without a lead image)
+    /// shares as `og:image`: an absolute http(s) URL or a path on this site, ideally
+    /// 1200×630. TOML `site_image`; default the shipped `/static/site-image.png`.
+    pub site_image: Option<String>,
+    /// The publication's X/Twitter account (`@gazette`) for `twitter:site`. TOML
+    /// `twitter_site`; default none (the tag is left out).
+    pub twitter_site: Option<String>,
+    /// A WebSub hub (`https://pubsubhubbub.appspot.com/`) to ping when public articles
+    /// change, and to advertise with `<link rel="hub">`. TOML `websub_hub`; default none
+    /// (off).
+    pub websub_hub: Option<String>,
 }
 
 /// A value that must not show up in logs (`Debug` prints a placeholder).
@@ -102,6 +121,11 @@ impl Config {
             search_max_offset: 10_000,
             render_timeout_ms: 2000,
             metrics_token: None,
+            language: "en".to_owned(),
+            publisher_logo: None,
+            site_image: None,
+            twitter_site: None,
+            websub_hub: None,
         }
     }
 
@@ -152,6 +176,16 @@ pub struct ConfigFile {
     pub render_timeout_ms: Option<u64>,
     /// See [`Config::metrics_token`].
     pub metrics_token: Option<String>,
+    /// See [`Config::language`].
+    pub language: Option<String>,
+    /// See [`Config::publisher_logo`].
+    pub publisher_logo: Option<String>,
+    /// See [`Config::site_image`].
+    pub site_image: Option<String>,
+    /// See [`Config::twitter_site`].
+    pub twitter_site: Option<String>,
+    /// See [`Config::websub_hub`].
+    pub websub_hub: Option<String>,
 }
 
 impl ConfigFile {
@@ -252,8 +286,68 @@ impl Config {
             }
             config.metrics_token = Some(Secret(token.trim().to_owned()));
         }
+        if let Some(language) = file.language {
+            if !is_language_tag(&language) {
+                return Err(Error::Startup(format!(
+                    "language {language:?} is not a language tag such as \"en\" or \"en-GB\""
+                )));
+            }
+            config.language = language.replace('_', "-");
+        }
+        for (key, value, target) in [
+            (
+                "publisher_logo",
+                file.publisher_logo,
+                &mut config.publisher_logo,
+            ),
+            ("site_image", file.site_image, &mut config.site_image),
+        ] {
+            if let Some(v) = value {
+                if !(v.starts_with('/') || is_http_url(&v)) {
+                    return Err(Error::Startup(format!(
+                        "{key} {v:?} must be an http(s) URL or a path starting with /"
+                    )));
+                }
+                *target = Some(v);
+            }
+        }
+        if let Some(handle) = file.twitter_site {
+            let bare = handle.trim().trim_start_matches('@');
+            if bare.is_empty()
+                || bare.len() > 15
+                || !bare.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                return Err(Error::Startup(format!(
+                    "twitter_site {handle:?} is not an account name such as \"@gazette\""
+                )));
+            }
+            config.twitter_site = Some(format!("@{bare}"));
+        }
+        if let Some(hub) = file.websub_hub {
+            if !is_http_url(&hub) {
+                return Err(Error::Startup(format!(
+                    "websub_hub {hub:?} must be an http(s) URL"
+                )));
+            }
+            config.websub_hub = Some(hub);
+        }
         Ok(config)
     }
+}
+
+/// `xx`, `xxx` or those followed by `-`/`_` subtags of 2 to 8 letters or digits.
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split(['-', '_']);
+    let primary = parts.next().unwrap_or_default();
+    (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+fn is_http_url(s: &str) -> bool {
+    ["http://", "https://"].iter().any(|scheme| {
+        s.len() > scheme.len() && s.starts_with(scheme) && !s.contains(char::is_whitespace)
+    })
 }
 
 #[cfg(test)]
@@ -276,6 +370,32 @@ mod tests {
         assert_eq!(c.page_cache_bytes, 8 * 1024 * 1024);
         assert_eq!(c.base_url, "https://news.example");
         assert_eq!(c.data_dir, PathBuf::from("./dateline-data"));
+    }
+
+    #[test]
+    fn share_settings_are_checked_and_normalised() {
+        let file: ConfigFile = toml::from_str(
+            "language = \"en_GB\"\ntwitter_site = \"gazette\"\nsite_image = \"/media/card.png\"\nwebsub_hub = \"https://hub.example/\"",
+        )
+        .expect("valid toml");
+        let c = Config::resolve(Overrides::default(), file).expect("valid");
+        assert_eq!(c.language, "en-GB");
+        assert_eq!(c.twitter_site.as_deref(), Some("@gazette"));
+        assert_eq!(c.site_image.as_deref(), Some("/media/card.png"));
+        assert_eq!(c.websub_hub.as_deref(), Some("https://hub.example/"));
+        assert_eq!(c.publisher_logo, None);
+        for bad in [
+            "language = \"english please\"",
+            "twitter_site = \"@has space\"",
+            "site_image = \"card.png\"",
+            "websub_hub = \"ftp://hub.example/\"",
+        ] {
+            let file: ConfigFile = toml::from_str(bad).expect("valid toml");
+            assert!(
+                Config::resolve(Overrides::default(), file).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

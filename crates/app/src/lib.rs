@@ -28,6 +28,7 @@ pub mod revisions;
 pub mod scheduler;
 pub mod sessions;
 pub mod throttle;
+pub mod websub;
 
 use std::sync::Arc;
 
@@ -56,6 +57,8 @@ struct Inner {
     follower_wake: tokio::sync::Notify,
     /// Search, related articles and the indexer that keeps them current.
     discovery: discovery::Discovery,
+    /// Topics waiting to be pinged to the WebSub hub (see [`websub`]).
+    websub: websub::HubQueue,
 }
 
 impl App {
@@ -86,6 +89,7 @@ impl App {
                 positions: operations::Positions::default(),
                 follower_wake: tokio::sync::Notify::new(),
                 discovery: discovery::Discovery::default(),
+                websub: websub::HubQueue::default(),
             }),
         }
     }
@@ -120,8 +124,9 @@ impl App {
             .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
-    /// Starts the background tasks (scheduled publishing, change follower, and the indexer
-    /// when [`App::start_discovery`] was called); they stop when `shutdown` resolves.
+    /// Starts the background tasks (scheduled publishing, change follower, the WebSub pinger
+    /// when a hub is set, and the indexer when [`App::start_discovery`] was called); they stop
+    /// when `shutdown` resolves.
     pub fn spawn_background(
         &self,
         shutdown: tokio::sync::watch::Receiver<bool>,
@@ -131,6 +136,9 @@ impl App {
             tokio::spawn(follower::run(self.clone(), shutdown.clone())),
             tokio::spawn(follower::listen(self.clone(), shutdown.clone())),
         ];
+        if self.websub_hub().is_some() {
+            tasks.push(tokio::spawn(websub::run(self.clone(), shutdown.clone())));
+        }
         if self.discovery_started() {
             tasks.push(tokio::spawn(discovery::run(self.clone(), shutdown)));
         }

@@ -54,6 +54,19 @@ impl App {
         })
     }
 
+    /// The public article an embed of the page at `slug` shows (oEmbed): the live article,
+    /// or the one an old slug of it moved to; `None` for anything readers cannot see.
+    pub async fn public_article_for_embed(&self, slug: &str) -> Result<Option<Article>> {
+        Ok(match self.public_article_at(slug).await? {
+            ArticleAt::Live(a) => Some(*a),
+            ArticleAt::Moved(current) => match self.public_article_at(current.as_str()).await? {
+                ArticleAt::Live(a) => Some(*a),
+                _ => None,
+            },
+            ArticleAt::Gone | ArticleAt::NotFound => None,
+        })
+    }
+
     /// Where an old address of an imported article lives now: the current path of the
     /// public article that had `path_and_query` on the old site, if any. Keyed by the
     /// article, so the address follows it through later slug changes.

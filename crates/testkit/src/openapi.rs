@@ -168,7 +168,8 @@ impl ApiSchema {
     }
 
     /// Checks one response: `method` and `path` (with or without query) of the request,
-    /// status, `Content-Type` and body. Paths outside `/api/v1/` are not checked.
+    /// status, `Content-Type` and body. Paths outside the document's (`/api/v1/…`,
+    /// `/oembed`) are not checked.
     pub fn check(
         &self,
         method: &str,
@@ -178,7 +179,7 @@ impl ApiSchema {
         body: &[u8],
     ) -> Result<(), String> {
         let path = path.split(['?', '#']).next().unwrap_or_default();
-        if !path.starts_with("/api/v1/") || method.eq_ignore_ascii_case("HEAD") {
+        if !documented(path) || method.eq_ignore_ascii_case("HEAD") {
             return Ok(());
         }
         let what = format!("{} {path} → {status}", method.to_uppercase());
@@ -473,6 +474,12 @@ fn close_objects(schema: &mut Value) {
     }
 }
 
+/// Whether the OpenAPI document describes `path` (without query): the JSON API under
+/// `/api/v1/` and the oEmbed endpoint.
+fn documented(path: &str) -> bool {
+    path.starts_with("/api/v1/") || path == "/oembed"
+}
+
 static SERVED: OnceLock<ApiSchema> = OnceLock::new();
 
 /// The document served at `base_url`, fetched and compiled on the first call in this
@@ -506,7 +513,7 @@ pub async fn check(
     content_type: Option<&str>,
     body: &[u8],
 ) -> anyhow::Result<()> {
-    if !path.starts_with("/api/v1/") {
+    if !documented(path.split(['?', '#']).next().unwrap_or_default()) {
         return Ok(());
     }
     let schema = served(client, base_url).await?;
@@ -531,7 +538,7 @@ pub async fn send_checked(
         Some(rest) if rest.starts_with('/') => rest.to_owned(),
         _ => return Ok(response),
     };
-    if !path.starts_with("/api/v1/") {
+    if !documented(path.split(['?', '#']).next().unwrap_or_default()) {
         return Ok(response);
     }
     let status = response.status();

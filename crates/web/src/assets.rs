@@ -28,6 +28,27 @@ const DEMO_IMAGES: &[(&str, &str)] = &[
     ("demo-share.svg", include_str!("../static/demo-share.svg")),
 ];
 
+/// The publication's logo and share image (`structured_data::SHIPPED_LOGO`,
+/// `SHIPPED_SITE_IMAGE`), used until `publisher_logo` / `site_image` name others; drawn by
+/// `scripts/make_share_images.py`. Social sites take no SVG for cards, hence the PNGs.
+const SHARE_IMAGES: &[(&str, &[u8], &str)] = &[
+    (
+        "logo.png",
+        include_bytes!("../static/logo.png"),
+        "image/png",
+    ),
+    (
+        "logo.svg",
+        include_bytes!("../static/logo.svg"),
+        "image/svg+xml",
+    ),
+    (
+        "site-image.png",
+        include_bytes!("../static/site-image.png"),
+        "image/png",
+    ),
+];
+
 /// Version string appended to asset URLs so browsers may cache them for a year.
 pub fn asset_version() -> String {
     let hash =
@@ -44,7 +65,21 @@ pub async fn serve(Path(file): Path<String>) -> Response {
         "editor.js" => (EDITOR_JS, "text/javascript; charset=utf-8"),
         name => match DEMO_IMAGES.iter().find(|(n, _)| *n == name) {
             Some((_, svg)) => (*svg, "image/svg+xml"),
-            None => return (StatusCode::NOT_FOUND, "not found").into_response(),
+            None => match SHARE_IMAGES.iter().find(|(n, _, _)| *n == name) {
+                // Not versioned in their URL (other sites keep the address they
+                // fetched): a day's cache, not a year's.
+                Some((_, bytes, content_type)) => {
+                    return (
+                        [
+                            (header::CONTENT_TYPE, *content_type),
+                            (header::CACHE_CONTROL, "public, max-age=86400"),
+                        ],
+                        *bytes,
+                    )
+                        .into_response()
+                }
+                None => return (StatusCode::NOT_FOUND, "not found").into_response(),
+            },
         },
     };
     (

@@ -30,6 +30,14 @@ pub enum WebError {
     /// A body of the wrong media type.
     #[error("expected {0}")]
     UnsupportedMediaType(&'static str),
+    /// A request the protocol defines but this server does not serve (oEmbed's XML).
+    #[error("{message}")]
+    NotImplemented {
+        /// Stable code.
+        code: &'static str,
+        /// Human message.
+        message: String,
+    },
     /// The article existed and was withdrawn.
     #[error("this article has been withdrawn")]
     Gone,
@@ -67,6 +75,7 @@ impl WebError {
                 AppError::Startup(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
             WebError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            WebError::NotImplemented { .. } => StatusCode::NOT_IMPLEMENTED,
             WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::Gone => StatusCode::GONE,
@@ -95,7 +104,7 @@ impl WebError {
                 AppError::RenderTimeout { .. } => "render_timeout",
                 AppError::Startup(_) | AppError::Internal(_) => "internal",
             },
-            WebError::BadRequest { code, .. } => code,
+            WebError::BadRequest { code, .. } | WebError::NotImplemented { code, .. } => code,
             WebError::TooLarge => "payload_too_large",
             WebError::UnsupportedMediaType(_) => "unsupported_media_type",
             WebError::Gone => "gone",
@@ -112,6 +121,8 @@ impl WebError {
             return e.to_string();
         }
         match self.status() {
+            // Not a fault: the answer a client needs to hear as it is.
+            StatusCode::NOT_IMPLEMENTED => self.to_string(),
             StatusCode::SERVICE_UNAVAILABLE => {
                 "The service is temporarily unavailable; please retry.".into()
             }
@@ -127,7 +138,7 @@ impl WebError {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if status.is_server_error() {
+        if status.is_server_error() && status != StatusCode::NOT_IMPLEMENTED {
             tracing::error!(error = %self, status = status.as_u16(), "request failed");
         }
         let retry_after = self.retry_after();

@@ -16,6 +16,7 @@ mod metrics;
 mod newsroom;
 mod public;
 mod security;
+mod structured_data;
 mod views;
 
 use std::future::Future;
@@ -57,6 +58,7 @@ pub fn router(state: WebState) -> Router {
         .route("/author/{slug}", get(public::lists::author))
         .route("/articles/{slug}", get(public::articles::show))
         .route("/story/{id}", get(public::stories::show))
+        .route("/oembed", get(public::oembed::show))
         .route("/api/v1/stories/{id}", get(api::stories::show))
         .route("/api/v1/articles", get(api::articles::list))
         .route("/api/v1/articles/{slug}", get(api::articles::show))

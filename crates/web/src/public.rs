@@ -2,6 +2,7 @@
 
 pub mod articles;
 pub mod lists;
+pub mod oembed;
 pub mod search;
 pub mod stories;
 
@@ -15,11 +16,7 @@ use crate::{WebError, WebState};
 
 impl WebState {
     pub(crate) fn site(&self) -> SiteView {
-        let c = self.app.config();
-        SiteView {
-            name: c.site_name.clone(),
-            base_url: c.base_url.clone(),
-        }
+        SiteView::from_config(self.app.config())
     }
 
     pub(crate) async fn nav(&self) -> Vec<Term> {

@@ -6,8 +6,8 @@ use dateline_core::{Article, Term};
 use minijinja::{Environment, UndefinedBehavior};
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use serde::Serialize;
-use serde_json::json;
 
+use crate::structured_data::{script_json, NewsArticleLd, ShareCard};
 use crate::WebError;
 
 /// The newsroom's pages (see `newsroom`).
@@ -89,6 +89,7 @@ impl Templates {
         let mut env = Environment::new();
         env.set_formatter(html_formatter);
         env.add_template("base.html", include_str!("../templates/base.html"))?;
+        env.add_template("card.html", include_str!("../templates/card.html"))?;
         env.add_template("article.html", include_str!("../templates/article.html"))?;
         env.add_template("list.html", include_str!("../templates/list.html"))?;
         env.add_template("error.html", include_str!("../templates/error.html"))?;
@@ -175,6 +176,69 @@ pub struct SiteView {
     pub name: String,
     /// Base URL without trailing slash.
     pub base_url: String,
+    /// BCP 47 language tag (`lang`, JSON-LD `inLanguage`).
+    pub language: String,
+    /// `og:locale` (`en_US`).
+    pub og_locale: String,
+    /// `twitter:site` (`@account`), when configured.
+    pub twitter_site: Option<String>,
+    /// Absolute URL of the configured site image, if one is set.
+    pub site_image_url: Option<String>,
+    /// Absolute URL of the publisher's logo.
+    pub publisher_logo: String,
+    /// The WebSub hub, advertised with `<link rel="hub">` when set.
+    pub websub_hub: Option<String>,
+}
+
+impl SiteView {
+    /// The site's values from its configuration.
+    pub fn from_config(c: &dateline_app::Config) -> SiteView {
+        let absolute = |v: &str| {
+            if v.starts_with('/') {
+                format!("{}{v}", c.base_url)
+            } else {
+                v.to_owned()
+            }
+        };
+        SiteView {
+            name: c.site_name.clone(),
+            base_url: c.base_url.clone(),
+            language: c.language.clone(),
+            og_locale: crate::structured_data::og_locale(&c.language),
+            twitter_site: c.twitter_site.clone(),
+            site_image_url: c.site_image.as_deref().map(absolute),
+            publisher_logo: absolute(
+                c.publisher_logo
+                    .as_deref()
+                    .unwrap_or(crate::structured_data::SHIPPED_LOGO),
+            ),
+            websub_hub: c.websub_hub.clone(),
+        }
+    }
+
+    /// A site with `name` at `base_url` and every other setting at its default (tests).
+    #[cfg(test)]
+    pub(crate) fn named(name: &str, base_url: &str) -> SiteView {
+        let mut config = dateline_app::Config::new(
+            std::net::SocketAddr::from(([127, 0, 0, 1], 80)),
+            std::path::PathBuf::from("unused"),
+        );
+        config.site_name = name.to_owned();
+        config.base_url = base_url.to_owned();
+        SiteView::from_config(&config)
+    }
+
+    /// The image pages without their own share: the configured one, else the shipped one
+    /// (whose size is known).
+    pub fn site_image(&self) -> (String, Option<u32>, Option<u32>) {
+        match &self.site_image_url {
+            Some(url) => (url.clone(), None, None),
+            None => {
+                let (path, w, h) = crate::structured_data::SHIPPED_SITE_IMAGE;
+                (format!("{}{path}", self.base_url), Some(w), Some(h))
+            }
+        }
+    }
 }
 
 /// A section, tag or author link.
@@ -288,12 +352,15 @@ pub struct ArticleView<'a> {
     source: Option<&'a str>,
     share: Vec<ShareLink>,
     json_ld: String,
+    /// The oEmbed discovery link (`/oembed?url=…&format=json`).
+    oembed_href: String,
 }
 
 /// The article page model.
 #[derive(Serialize)]
 pub struct ArticlePage<'a> {
     a: ArticleView<'a>,
+    card: ShareCard,
     related: Vec<ListItemView<'a>>,
     story: Option<StoryLinkView>,
 }
@@ -333,8 +400,17 @@ impl<'a> ArticlePage<'a> {
         let published = article.published_at.unwrap_or(article.created_at);
         let updated = article.updated_at.max(published);
         let description = article.standfirst.as_deref().unwrap_or(&article.teaser);
-        let json_ld = json_ld(article, &url, published, updated, description, site);
+        let json_ld = script_json(&NewsArticleLd::new(
+            article,
+            &url,
+            published,
+            updated,
+            description,
+            site,
+        ));
+        let oembed_href = format!("{}/oembed?url={}&format=json", site.base_url, enc(&url));
         ArticlePage {
+            card: ShareCard::article(site, article, description, &url),
             story: StoryLinkView::new(article.story_id, other_reports),
             related: related
                 .iter()
@@ -373,57 +449,10 @@ impl<'a> ArticlePage<'a> {
                 share: share_links(&article.title, &url),
                 url,
                 json_ld,
+                oembed_href,
             },
         }
     }
-}
-
-fn json_ld(
-    a: &Article,
-    url: &str,
-    published: DateTime<Utc>,
-    updated: DateTime<Utc>,
-    description: &str,
-    site: &SiteView,
-) -> String {
-    let mut doc = json!({
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "headline": a.title,
-        "description": description,
-        "url": url,
-        "mainEntityOfPage": url,
-        "datePublished": iso_time(published),
-        "dateModified": iso_time(updated),
-        "author": a.authors.iter().map(|p| json!({"@type": "Person", "name": p.name, "url": format!("{}/author/{}", site.base_url, p.slug)})).collect::<Vec<_>>(),
-        "publisher": {"@type": "Organization", "name": site.name, "url": site.base_url},
-        "wordCount": a.word_count,
-    });
-    if let Some(section) = &a.section {
-        doc["articleSection"] = json!(section.name);
-    }
-    if let Some(image) = &a.lead_image {
-        doc["image"] = json!([image.url]);
-    }
-    if !a.tags.is_empty() {
-        doc["keywords"] = json!(a.tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>());
-    }
-    if let Some(place) = &a.dateline {
-        doc["locationCreated"] = json!({"@type": "Place", "name": place});
-    }
-    let corrections: Vec<_> = a
-        .corrections()
-        .map(|c| json!({"@type": "CorrectionComment", "text": c.note, "datePublished": iso_time(c.at)}))
-        .collect();
-    if !corrections.is_empty() {
-        doc["correction"] = json!(corrections);
-    }
-    // Inside <script>, "</script>" or "<!--" in a headline would end the block: escape the
-    // characters HTML cares about; JSON parsers read the \u escapes back unchanged.
-    doc.to_string()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
 }
 
 /// One item of an article list.
@@ -473,6 +502,7 @@ impl<'a> From<&'a Article> for ListItemView<'a> {
 /// The story page model: every public report of one story, oldest first.
 #[derive(Serialize)]
 pub struct StoryPage<'a> {
+    card: ShareCard,
     heading: &'a str,
     canonical: String,
     description: String,
@@ -483,13 +513,21 @@ impl<'a> StoryPage<'a> {
     /// The page of `story`, headed by its first report's headline.
     pub fn new(story: &'a dateline_app::reading::Story, site: &SiteView) -> StoryPage<'a> {
         let heading = story.reports.first().map_or("", |a| a.title.as_str());
+        let canonical = format!("{}/story/{}", site.base_url, story.id);
+        let description = format!(
+            "{} reports of one story, in the order they were published.",
+            story.reports.len()
+        );
         StoryPage {
-            heading,
-            canonical: format!("{}/story/{}", site.base_url, story.id),
-            description: format!(
-                "{} reports of one story, in the order they were published.",
-                story.reports.len()
+            card: ShareCard::website(
+                site,
+                heading.to_owned(),
+                description.clone(),
+                canonical.clone(),
             ),
+            heading,
+            canonical,
+            description,
             reports: story.reports.iter().map(ListItemView::related).collect(),
         }
     }
@@ -508,6 +546,10 @@ pub struct ListPage<'a> {
     pub items: Vec<ListItemView<'a>>,
     /// Link to the next (older) page.
     pub next_href: Option<String>,
+    /// Open Graph and Twitter tags.
+    pub card: ShareCard,
+    /// `BreadcrumbList` JSON-LD, script-safe (section, tag and author pages).
+    pub breadcrumb_json_ld: Option<String>,
 }
 
 /// The error page model.

@@ -113,7 +113,7 @@ async fn the_article_page_carries_everything_a_reader_and_a_crawler_need() {
     assert_eq!(ld["@type"], "NewsArticle");
     assert_eq!(ld["headline"], a.title);
     assert_eq!(ld["author"][1]["name"], "Sam Reyes");
-    assert_eq!(ld["image"][0], "https://images.example/port.jpg");
+    assert_eq!(ld["image"]["url"], "https://images.example/port.jpg");
     assert!(ld["datePublished"]
         .as_str()
         .is_some_and(|d| chrono::DateTime::parse_from_rfc3339(d).is_ok()));

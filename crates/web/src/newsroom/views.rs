@@ -640,10 +640,7 @@ mod tests {
     use crate::WebError;
 
     fn render<P: NewsroomView>(frame: Frame<'_, P>) -> Result<String, WebError> {
-        let site = SiteView {
-            name: "The Test Times".into(),
-            base_url: "http://127.0.0.1".into(),
-        };
+        let site = SiteView::named("The Test Times", "http://127.0.0.1");
         Templates::new()?.render_newsroom(P::TEMPLATE, &site, &frame)
     }
 
@@ -731,10 +728,7 @@ mod tests {
     #[test]
     fn a_view_missing_a_name_its_template_reads_fails_to_render() {
         // The guard itself: a context without `link` (and the frame) is refused.
-        let site = SiteView {
-            name: "T".into(),
-            base_url: "http://127.0.0.1".into(),
-        };
+        let site = SiteView::named("T", "http://127.0.0.1");
         let partial = serde_json::json!({"title": "t", "message": "m", "code": null});
         let rendered = Templates::new()
             .expect("templates compile")

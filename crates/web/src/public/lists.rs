@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::cache_layer::cacheable;
 use crate::extract::ApiQuery;
+use crate::structured_data::{script_json, BreadcrumbLd, ShareCard};
 use crate::views::{ListItemView, ListPage};
 use crate::{WebError, WebState};
 
@@ -95,8 +96,8 @@ async fn render(
             message: "That page link is not valid.".into(),
         })?;
     let mut filter = ListFilter::default();
-    let (heading, base_path, key) = match &term {
-        None => (None, "/".to_owned(), "home".to_owned()),
+    let (heading, base_path, key, crumb) = match &term {
+        None => (None, "/".to_owned(), "home".to_owned(), None),
         Some((kind, slug)) => {
             let found = state.app.public_term(*kind, slug).await?;
             let Some(found) = found else {
@@ -120,6 +121,7 @@ async fn render(
                 Some(label),
                 format!("/{prefix}/{slug}"),
                 format!("{prefix}:{slug}"),
+                Some(found.name),
             )
         }
     };
@@ -139,13 +141,26 @@ async fn render(
         .map(|a| a.updated_at)
         .max()
         .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+    let description = match &heading {
+        Some(h) => format!("{h}: the latest articles from {}", site.name),
+        None => format!("The latest articles from {}", site.name),
+    };
+    let canonical = format!("{}{}", site.base_url, base_path);
+    let card = ShareCard::website(
+        &site,
+        heading.clone().unwrap_or_else(|| site.name.clone()),
+        description.clone(),
+        canonical.clone(),
+    );
+    // Home → this section (tag, author): search engines show the trail instead of the URL.
+    let breadcrumb_json_ld =
+        crumb.map(|name| script_json(&BreadcrumbLd::new(&site, vec![(name, canonical.clone())])));
     let list = ListPage {
-        description: match &heading {
-            Some(h) => format!("{h}: the latest articles from {}", site.name),
-            None => format!("The latest articles from {}", site.name),
-        },
+        description,
         heading,
-        canonical: format!("{}{}", site.base_url, base_path),
+        card,
+        breadcrumb_json_ld,
+        canonical,
         items: page.items.iter().map(ListItemView::from).collect(),
         next_href: page
             .next
