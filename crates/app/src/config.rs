@@ -65,6 +65,20 @@ pub struct Config {
     /// answered 503, in ms. TOML `render_timeout_ms`; default 2000 (a 1 MB body of any shape
     /// renders in well under a second).
     pub render_timeout_ms: u64,
+    /// Language of the publication, a BCP 47 tag (`en`, `en-GB`, `ar`): the feeds'
+    /// language and the Google News sitemap's `news:language`. TOML `language`; default
+    /// `en`.
+    pub language: String,
+    /// Whether feeds (Atom, RSS, JSON Feed) carry each article's whole body (`true`) or
+    /// only its summary with a link to the page (`false`). TOML `feed_full_content`;
+    /// default true.
+    pub feed_full_content: bool,
+    /// Article ids per sitemap file: `/sitemaps/articles-N.xml` lists the public articles
+    /// with ids in the N-th block of this many (so a file never holds more, and a page is
+    /// one index range). sitemaps.org allows 50,000 URLs and 50 MB a file; 10,000 keeps a
+    /// file near 1.5 MB, small enough for the page cache. TOML `sitemap_page_size`
+    /// (1–50,000); default 10,000.
+    pub sitemap_page_size: u32,
 }
 
 /// A value that must not show up in logs (`Debug` prints a placeholder).
@@ -98,6 +112,9 @@ impl Config {
             shutdown_grace_secs: 10,
             search_max_offset: 10_000,
             render_timeout_ms: 2000,
+            language: "en".to_owned(),
+            feed_full_content: true,
+            sitemap_page_size: 10_000,
         }
     }
 
@@ -146,6 +163,12 @@ pub struct ConfigFile {
     pub shutdown_grace_secs: Option<u64>,
     /// See [`Config::render_timeout_ms`].
     pub render_timeout_ms: Option<u64>,
+    /// See [`Config::language`].
+    pub language: Option<String>,
+    /// See [`Config::feed_full_content`].
+    pub feed_full_content: Option<bool>,
+    /// See [`Config::sitemap_page_size`].
+    pub sitemap_page_size: Option<u32>,
 }
 
 impl ConfigFile {
@@ -236,8 +259,33 @@ impl Config {
         if let Some(ms) = file.render_timeout_ms {
             config.render_timeout_ms = ms.max(100);
         }
+        if let Some(language) = file.language {
+            if !is_language_tag(&language) {
+                return Err(Error::Startup(format!(
+                    "language {language:?} is not a language tag such as \"en\" or \"en-GB\""
+                )));
+            }
+            config.language = language.replace('_', "-");
+        }
+        if let Some(b) = file.feed_full_content {
+            config.feed_full_content = b;
+        }
+        if let Some(n) = file.sitemap_page_size {
+            config.sitemap_page_size = n.clamp(1, 50_000);
+        }
         Ok(config)
     }
+}
+
+/// A BCP 47 tag as far as feeds and sitemaps need: letters, then `-`/`_`-separated
+/// subtags of letters and digits (`en`, `en-GB`, `zh_TW`).
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split(['-', '_']);
+    let primary_ok = parts
+        .next()
+        .is_some_and(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()));
+    primary_ok
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 #[cfg(test)]
@@ -260,6 +308,22 @@ mod tests {
         assert_eq!(c.page_cache_bytes, 8 * 1024 * 1024);
         assert_eq!(c.base_url, "https://news.example");
         assert_eq!(c.data_dir, PathBuf::from("./dateline-data"));
+    }
+
+    #[test]
+    fn feed_and_sitemap_settings_are_read_and_bounded() {
+        let file: ConfigFile = toml::from_str(
+            "language = \"en_GB\"\nfeed_full_content = false\nsitemap_page_size = 90000",
+        )
+        .expect("valid toml");
+        let c = Config::resolve(Overrides::default(), file).expect("valid");
+        assert_eq!(c.language, "en-GB");
+        assert!(!c.feed_full_content);
+        assert_eq!(c.sitemap_page_size, 50_000);
+        let d = Config::resolve(Overrides::default(), ConfigFile::default()).expect("valid");
+        assert_eq!((d.language.as_str(), d.feed_full_content, d.sitemap_page_size), ("en", true, 10_000));
+        let bad: ConfigFile = toml::from_str("language = \"english please\"").expect("toml");
+        assert!(Config::resolve(Overrides::default(), bad).is_err());
     }
 
     #[test]

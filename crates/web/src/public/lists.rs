@@ -117,7 +117,7 @@ async fn render(
                 }
             };
             (
-                Some(label),
+                Some((label, found.name.clone(), *kind)),
                 format!("/{prefix}/{slug}"),
                 format!("{prefix}:{slug}"),
             )
@@ -139,7 +139,16 @@ async fn render(
         .map(|a| a.updated_at)
         .max()
         .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+    let feeds = match &heading {
+        Some((_, name, kind)) => crate::public::feeds::feed_links(
+            &base_path,
+            &crate::public::feeds::feed_title(&site.name, Some((*kind, name))),
+        ),
+        None => Vec::new(),
+    };
+    let heading = heading.map(|(label, _, _)| label);
     let list = ListPage {
+        feeds,
         description: match &heading {
             Some(h) => format!("{h}: the latest articles from {}", site.name),
             None => format!("The latest articles from {}", site.name),
