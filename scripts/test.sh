@@ -2,8 +2,9 @@
 # The whole test suite, from a fresh Debian machine with the Rust toolchain:
 #   scripts/test.sh
 # Installs and starts what the tests need (PostgreSQL on loopback, Chromium + chromedriver),
-# then runs formatting, lints and every test on SQLite and PostgreSQL, then fuzzes the HTTP API
-# from its OpenAPI document (scripts/api_fuzz.sh). Safe to re-run.
+# then runs formatting, lints and every test on SQLite and PostgreSQL, then validates every
+# feed and sitemap with real validators (scripts/validate_distribution.sh), then fuzzes the
+# HTTP API from its OpenAPI document (scripts/api_fuzz.sh). Safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,6 +57,8 @@ echo "==> cargo doc (warnings denied)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 echo "==> cargo test (SQLite and PostgreSQL, headless Chromium)"
 cargo test --workspace --locked --no-fail-fast -- --test-threads="${TEST_THREADS:-4}"
+echo "==> feeds and sitemaps against real validators (feedparser, xmllint, JSON schema)"
+scripts/validate_distribution.sh
 echo "==> API fuzzing (schemathesis against a running server)"
 scripts/api_fuzz.sh
 echo "==> all tests passed"
