@@ -321,7 +321,14 @@ mod tests {
         assert!(!c.feed_full_content);
         assert_eq!(c.sitemap_page_size, 50_000);
         let d = Config::resolve(Overrides::default(), ConfigFile::default()).expect("valid");
-        assert_eq!((d.language.as_str(), d.feed_full_content, d.sitemap_page_size), ("en", true, 10_000));
+        assert_eq!(
+            (
+                d.language.as_str(),
+                d.feed_full_content,
+                d.sitemap_page_size
+            ),
+            ("en", true, 10_000)
+        );
         let bad: ConfigFile = toml::from_str("language = \"english please\"").expect("toml");
         assert!(Config::resolve(Overrides::default(), bad).is_err());
     }

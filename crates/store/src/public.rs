@@ -395,9 +395,8 @@ impl Store {
     ) -> Result<Vec<u64>> {
         let size = i64::from(block_size.max(1));
         let (from, public) = kind.source();
-        let sql = format!(
-            "SELECT x.id FROM {from} WHERE x.id >= $2 AND {public} ORDER BY x.id LIMIT 1"
-        );
+        let sql =
+            format!("SELECT x.id FROM {from} WHERE x.id >= $2 AND {public} ORDER BY x.id LIMIT 1");
         let mut blocks = Vec::new();
         let mut start = 0_i64;
         loop {

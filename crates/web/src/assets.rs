@@ -59,7 +59,9 @@ pub async fn serve(Path(file): Path<String>) -> Response {
 
 /// `GET /robots.txt`: keeps crawlers out of the newsroom and names the sitemap index and
 /// the news sitemap (absolute URLs, as the Sitemap directive requires).
-pub async fn robots(axum::extract::State(state): axum::extract::State<crate::WebState>) -> Response {
+pub async fn robots(
+    axum::extract::State(state): axum::extract::State<crate::WebState>,
+) -> Response {
     let base = &state.app.config().base_url;
     (
         [

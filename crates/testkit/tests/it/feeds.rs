@@ -89,7 +89,9 @@ pub(crate) fn entries(path: &str, body: &str) -> Vec<(String, String)> {
         .unwrap_or_else(|e| panic!("{path} is not well-formed XML: {e}\n{body}"));
     let text = |n: roxmltree::Node<'_, '_>, name: (&str, &str)| {
         n.children()
-            .find(|c| c.tag_name().namespace().unwrap_or("") == name.0 && c.tag_name().name() == name.1)
+            .find(|c| {
+                c.tag_name().namespace().unwrap_or("") == name.0 && c.tag_name().name() == name.1
+            })
             .map(|c| c.text().unwrap_or("").to_owned())
             .unwrap_or_else(|| panic!("{path}: no {name:?}"))
     };
@@ -115,17 +117,49 @@ async fn only_public_articles_reach_any_feed(backend: Backend) {
     let key = t.key(Role::Editor).await.expect("key");
     create(&t, &key, "Live harbour story", json!({})).await;
     create(&t, &key, "Draft harbour story", json!({"status": "draft"})).await;
-    let scheduled = create(&t, &key, "Scheduled harbour story", json!({"status": "draft"})).await;
+    let scheduled = create(
+        &t,
+        &key,
+        "Scheduled harbour story",
+        json!({"status": "draft"}),
+    )
+    .await;
     let at = (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339();
-    act(&t, &key, scheduled["id"].as_i64().expect("id"), "publish", Some(json!({"at": at}))).await;
+    act(
+        &t,
+        &key,
+        scheduled["id"].as_i64().expect("id"),
+        "publish",
+        Some(json!({"at": at})),
+    )
+    .await;
     let withdrawn = create(&t, &key, "Withdrawn harbour story", json!({})).await;
-    act(&t, &key, withdrawn["id"].as_i64().expect("id"), "unpublish", None).await;
+    act(
+        &t,
+        &key,
+        withdrawn["id"].as_i64().expect("id"),
+        "unpublish",
+        None,
+    )
+    .await;
     let deleted = create(&t, &key, "Deleted harbour story", json!({})).await;
-    act(&t, &key, deleted["id"].as_i64().expect("id"), "delete", None).await;
+    act(
+        &t,
+        &key,
+        deleted["id"].as_i64().expect("id"),
+        "delete",
+        None,
+    )
+    .await;
     // A tag only a draft carries must not be revealed by its feeds.
     create(&t, &key, "Embargoed story", json!({"status": "draft", "tags": ["Embargo"], "section": "Secret", "authors": ["Hidden Hand"]})).await;
 
-    for path in feed_paths(&["", "/section/harbour", "/tag/shipping", "/author/amira-haddad"]) {
+    for path in feed_paths(&[
+        "",
+        "/section/harbour",
+        "/tag/shipping",
+        "/author/amira-haddad",
+    ]) {
         let (s, body, headers) = fetch(&t, &path).await;
         assert_eq!(s, 200, "{backend:?} {path}: {body}");
         let content_type = headers["content-type"].to_str().expect("ascii");
@@ -135,17 +169,30 @@ async fn only_public_articles_reach_any_feed(backend: Backend) {
             _ => "application/feed+json",
         };
         assert!(content_type.starts_with(expected), "{path}: {content_type}");
-        assert_eq!(titles(&path, &body), ["Live harbour story"], "{backend:?} {path}");
+        assert_eq!(
+            titles(&path, &body),
+            ["Live harbour story"],
+            "{backend:?} {path}"
+        );
         for hidden in ["Draft", "Scheduled", "Withdrawn", "Deleted", "Embargo"] {
             assert!(!body.contains(hidden), "{backend:?} {path} shows {hidden}");
         }
     }
-    for path in feed_paths(&["/tag/embargo", "/section/secret", "/author/hidden-hand", "/tag/nothing-here"]) {
+    for path in feed_paths(&[
+        "/tag/embargo",
+        "/section/secret",
+        "/author/hidden-hand",
+        "/tag/nothing-here",
+    ]) {
         assert_eq!(fetch(&t, &path).await.0, 404, "{backend:?} {path}");
     }
     // Old WordPress addresses lead to the RSS feeds.
-    for (old, new) in [("/feed", "/rss.xml"), ("/feed/", "/rss.xml"), ("/feed.xml", "/atom.xml"),
-        ("/section/harbour/feed", "/section/harbour/rss.xml")] {
+    for (old, new) in [
+        ("/feed", "/rss.xml"),
+        ("/feed/", "/rss.xml"),
+        ("/feed.xml", "/atom.xml"),
+        ("/section/harbour/feed", "/section/harbour/rss.xml"),
+    ] {
         let r = t.get(old).await.expect("get");
         assert_eq!(r.status(), 301, "{old}");
         assert_eq!(r.headers()["location"], new, "{old}");
@@ -164,21 +211,37 @@ async fn entry_ids_survive_a_new_headline_and_slug(backend: Backend) {
         let e = entries(p, &body);
         assert_eq!(e.len(), 1, "{p}");
         assert!(e[0].1.starts_with("tag:127.0.0.1,"), "{p}: {}", e[0].1);
-        assert!(e[0].1.ends_with(&format!(":article:{id}")), "{p}: {}", e[0].1);
+        assert!(
+            e[0].1.ends_with(&format!(":article:{id}")),
+            "{p}: {}",
+            e[0].1
+        );
         before.push(e[0].1.clone());
     }
     let (s, v) = t
-        .admin(&key, Method::PATCH, &format!("/api/v1/admin/articles/{id}"), Some(json!({
+        .admin(
+            &key,
+            Method::PATCH,
+            &format!("/api/v1/admin/articles/{id}"),
+            Some(json!({
             "version": a["version"], "title": "Port opens a week early",
-            "slug": "port-opens-early", "correction": "The opening date was wrong."})))
+            "slug": "port-opens-early", "correction": "The opening date was wrong."})),
+        )
         .await
         .expect("patch");
     assert_eq!(s, 200, "{v}");
     for (p, old_id) in paths.iter().zip(&before) {
         let (_, body, _) = fetch(&t, p).await;
         let e = entries(p, &body);
-        assert_eq!(e, [("Port opens a week early".to_owned(), old_id.clone())], "{backend:?} {p}");
-        assert!(body.contains("/articles/port-opens-early"), "{p}: the link follows the slug");
+        assert_eq!(
+            e,
+            [("Port opens a week early".to_owned(), old_id.clone())],
+            "{backend:?} {p}"
+        );
+        assert!(
+            body.contains("/articles/port-opens-early"),
+            "{p}: the link follows the slug"
+        );
     }
 }
 
@@ -189,17 +252,36 @@ async fn feeds_answer_conditional_requests_with_304(backend: Backend) {
     settle(&t).await;
     for path in feed_paths(&["", "/tag/shipping"]) {
         let (s, _, first) = fetch(&t, &path).await;
-        assert_eq!((s, first["x-cache"].to_str().ok()), (200, Some("MISS")), "{path}");
+        assert_eq!(
+            (s, first["x-cache"].to_str().ok()),
+            (200, Some("MISS")),
+            "{path}"
+        );
         let etag = first["etag"].to_str().expect("etag").to_owned();
         let since = first["last-modified"].to_str().expect("date").to_owned();
         let (_, _, second) = fetch(&t, &path).await;
         assert_eq!(second["x-cache"], "HIT", "{path}");
-        for (name, value) in [("if-none-match", etag.as_str()), ("if-modified-since", since.as_str())] {
-            let r = t.client.get(t.url(&path)).header(name, value).send().await.expect("send");
+        for (name, value) in [
+            ("if-none-match", etag.as_str()),
+            ("if-modified-since", since.as_str()),
+        ] {
+            let r = t
+                .client
+                .get(t.url(&path))
+                .header(name, value)
+                .send()
+                .await
+                .expect("send");
             assert_eq!(r.status(), 304, "{backend:?} {path} {name}");
             assert!(r.text().await.expect("body").is_empty());
         }
-        let r = t.client.get(t.url(&path)).header("if-none-match", "\"stale\"").send().await.expect("send");
+        let r = t
+            .client
+            .get(t.url(&path))
+            .header("if-none-match", "\"stale\"")
+            .send()
+            .await
+            .expect("send");
         assert_eq!(r.status(), 200, "{path}");
     }
 }
@@ -208,11 +290,22 @@ async fn a_publish_and_an_unpublish_reach_the_feeds_on_every_node(backend: Backe
     let a = TestApp::spawn(backend).await.expect("app");
     let key = a.key(Role::Editor).await.expect("key");
     create(&a, &key, "First story", json!({})).await;
-    create(&a, &key, "Elsewhere story", json!({"section": "Arts", "tags": ["Film"], "authors": ["Other Writer"]})).await;
+    create(
+        &a,
+        &key,
+        "Elsewhere story",
+        json!({"section": "Arts", "tags": ["Film"], "authors": ["Other Writer"]}),
+    )
+    .await;
     let b = a.another_node().await.expect("second node");
     settle(&a).await;
     settle(&b).await;
-    let watched = feed_paths(&["", "/section/harbour", "/tag/shipping", "/author/amira-haddad"]);
+    let watched = feed_paths(&[
+        "",
+        "/section/harbour",
+        "/tag/shipping",
+        "/author/amira-haddad",
+    ]);
     let unrelated = feed_paths(&["/section/arts"]);
     for node in [&a, &b] {
         for p in watched.iter().chain(&unrelated) {
@@ -225,19 +318,36 @@ async fn a_publish_and_an_unpublish_reach_the_feeds_on_every_node(backend: Backe
     for p in &watched {
         let (_, body, h) = fetch(&a, p).await;
         assert_eq!(h["x-cache"], "MISS", "{backend:?} {p} purged");
-        assert_eq!(titles(p, &body)[0], "Breaking harbour story", "{backend:?} {p}");
+        assert_eq!(
+            titles(p, &body)[0],
+            "Breaking harbour story",
+            "{backend:?} {p}"
+        );
     }
     for p in &unrelated {
         assert_eq!(fetch(&a, p).await.2["x-cache"], "HIT", "{p} is not touched");
     }
     // On the other node: once its follower reads the change (poll interval 100 ms).
-    wait_for(&b, &watched, |titles| titles.first().map(String::as_str) == Some("Breaking harbour story")).await;
-    act(&a, &key, fresh["id"].as_i64().expect("id"), "unpublish", None).await;
+    wait_for(&b, &watched, |titles| {
+        titles.first().map(String::as_str) == Some("Breaking harbour story")
+    })
+    .await;
+    act(
+        &a,
+        &key,
+        fresh["id"].as_i64().expect("id"),
+        "unpublish",
+        None,
+    )
+    .await;
     for p in &watched {
         let (_, body, _) = fetch(&a, p).await;
         assert!(!body.contains("Breaking harbour story"), "{backend:?} {p}");
     }
-    wait_for(&b, &watched, |titles| !titles.iter().any(|t| t == "Breaking harbour story")).await;
+    wait_for(&b, &watched, |titles| {
+        !titles.iter().any(|t| t == "Breaking harbour story")
+    })
+    .await;
 }
 
 async fn wait_for(node: &TestApp, paths: &[String], done: impl Fn(&[String]) -> bool) {
@@ -256,7 +366,9 @@ async fn wait_for(node: &TestApp, paths: &[String], done: impl Fn(&[String]) -> 
 }
 
 async fn hostile_headlines_come_out_of_a_strict_parser_as_they_went_in(backend: Backend) {
-    let t = TestApp::spawn_with(backend, |c| c.feed_full_content = false).await.expect("app");
+    let t = TestApp::spawn_with(backend, |c| c.feed_full_content = false)
+        .await
+        .expect("app");
     let key = t.key(Role::Editor).await.expect("key");
     let typed = [
         "R&D <script>alert(1)</script> \"quoted\" & 'single' > less",
@@ -286,17 +398,35 @@ async fn hostile_headlines_come_out_of_a_strict_parser_as_they_went_in(backend: 
         let got = titles(&path, &body);
         let json = path.ends_with(".json");
         for title in typed {
-            assert!(got.iter().any(|g| g == title), "{backend:?} {path}: {title:?} not in {got:?}");
+            assert!(
+                got.iter().any(|g| g == title),
+                "{backend:?} {path}: {title:?} not in {got:?}"
+            );
         }
         if path.starts_with("/feed") || path.starts_with("/atom") || path.starts_with("/rss") {
-            let expected = if json { raw.to_owned() } else { "Bellandescape[31m done".to_owned() };
-            assert!(got.contains(&expected), "{backend:?} {path}: {expected:?} not in {got:?}");
+            let expected = if json {
+                raw.to_owned()
+            } else {
+                "Bellandescape[31m done".to_owned()
+            };
+            assert!(
+                got.contains(&expected),
+                "{backend:?} {path}: {expected:?} not in {got:?}"
+            );
         }
         for forbidden in ['\u{1}', '\u{7}', '\u{b}', '\u{c}', '\u{1b}', '\u{fffe}'] {
-            assert!(json || !body.contains(forbidden), "{path} carries {forbidden:?}");
+            assert!(
+                json || !body.contains(forbidden),
+                "{path} carries {forbidden:?}"
+            );
         }
         // Summary only (feed_full_content = false): no body in any format.
-        assert!(!body.contains("content:encoded") && !body.contains("<content") && !body.contains("content_html"), "{path}");
+        assert!(
+            !body.contains("content:encoded")
+                && !body.contains("<content")
+                && !body.contains("content_html"),
+            "{path}"
+        );
     }
 }
 

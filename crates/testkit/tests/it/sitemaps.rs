@@ -31,7 +31,10 @@ fn locs(path: &str, body: &str) -> Vec<(String, Option<String>)> {
                     .and_then(|c| c.text())
                     .map(str::to_owned)
             };
-            (child("loc").unwrap_or_else(|| panic!("{path}: a url without loc")), child("lastmod"))
+            (
+                child("loc").unwrap_or_else(|| panic!("{path}: a url without loc")),
+                child("lastmod"),
+            )
         })
         .collect()
 }
@@ -43,7 +46,10 @@ async fn crawl(t: &TestApp, page_size: usize) -> Vec<(String, Option<String>)> {
     assert_eq!(s, 200, "{body}");
     let mut all = Vec::new();
     for (loc, _) in locs("/sitemap.xml", &body) {
-        let path = loc.strip_prefix(&t.base_url).expect("absolute, on this site").to_owned();
+        let path = loc
+            .strip_prefix(&t.base_url)
+            .expect("absolute, on this site")
+            .to_owned();
         if path == "/sitemap-news.xml" {
             continue;
         }
@@ -68,7 +74,9 @@ fn paths_under(urls: &[(String, Option<String>)], t: &TestApp, prefix: &str) -> 
 }
 
 async fn sitemaps_list_exactly_the_public_articles_in_blocks(backend: Backend) {
-    let t = TestApp::spawn_with(backend, |c| c.sitemap_page_size = 3).await.expect("app");
+    let t = TestApp::spawn_with(backend, |c| c.sitemap_page_size = 3)
+        .await
+        .expect("app");
     let key = t.key(Role::Editor).await.expect("key");
     let mut public = BTreeSet::new();
     let mut live: Vec<Value> = Vec::new();
@@ -78,7 +86,8 @@ async fn sitemaps_list_exactly_the_public_articles_in_blocks(backend: Backend) {
         public.insert(format!("/articles/{}", a["slug"].as_str().expect("slug")));
         live.push(a);
         // Each hidden state in turn: unpublished, deleted, scheduled, draft.
-        let hidden_terms = json!({"section": "Secret", "tags": ["Embargo"], "authors": ["Hidden Hand"]});
+        let hidden_terms =
+            json!({"section": "Secret", "tags": ["Embargo"], "authors": ["Hidden Hand"]});
         let mut extra = hidden_terms.clone();
         if i % 4 >= 2 {
             extra["status"] = json!("draft");
@@ -98,32 +107,77 @@ async fn sitemaps_list_exactly_the_public_articles_in_blocks(backend: Backend) {
     let urls = crawl(&t, 3).await;
     assert_eq!(paths_under(&urls, &t, "/articles/"), public, "{backend:?}");
     assert_eq!(
-        paths_under(&urls, &t, "/section/").into_iter().collect::<Vec<_>>(),
+        paths_under(&urls, &t, "/section/")
+            .into_iter()
+            .collect::<Vec<_>>(),
         ["/section/harbour"],
         "{backend:?}"
     );
-    assert_eq!(paths_under(&urls, &t, "/tag/").into_iter().collect::<Vec<_>>(), ["/tag/shipping"]);
     assert_eq!(
-        paths_under(&urls, &t, "/author/").into_iter().collect::<Vec<_>>(),
+        paths_under(&urls, &t, "/tag/")
+            .into_iter()
+            .collect::<Vec<_>>(),
+        ["/tag/shipping"]
+    );
+    assert_eq!(
+        paths_under(&urls, &t, "/author/")
+            .into_iter()
+            .collect::<Vec<_>>(),
         ["/author/amira-haddad"]
     );
-    assert!(urls.iter().any(|(l, _)| l == &format!("{}/", t.base_url)), "the front page");
+    assert!(
+        urls.iter().any(|(l, _)| l == &format!("{}/", t.base_url)),
+        "the front page"
+    );
     // lastmod is the article's real update time, also after an edit.
     let first = &live[0];
     let id = first["id"].as_i64().expect("id");
-    let (s, v) = t.admin(&key, Method::PATCH, &format!("/api/v1/admin/articles/{id}"), Some(json!({
-        "version": first["version"], "summary": "A new summary."}))).await.expect("patch");
+    let (s, v) = t
+        .admin(
+            &key,
+            Method::PATCH,
+            &format!("/api/v1/admin/articles/{id}"),
+            Some(json!({
+        "version": first["version"], "summary": "A new summary."})),
+        )
+        .await
+        .expect("patch");
     assert_eq!(s, 200, "{v}");
-    let (_, stored) = t.admin(&key, Method::GET, &format!("/api/v1/admin/articles/{id}"), None).await.expect("get");
-    let updated = chrono::DateTime::parse_from_rfc3339(stored["updated_at"].as_str().expect("updated_at"))
-        .expect("time")
-        .with_timezone(&chrono::Utc);
+    let (_, stored) = t
+        .admin(
+            &key,
+            Method::GET,
+            &format!("/api/v1/admin/articles/{id}"),
+            None,
+        )
+        .await
+        .expect("get");
+    let updated =
+        chrono::DateTime::parse_from_rfc3339(stored["updated_at"].as_str().expect("updated_at"))
+            .expect("time")
+            .with_timezone(&chrono::Utc);
     let urls = crawl(&t, 3).await;
-    let loc = format!("{}/articles/{}", t.base_url, first["slug"].as_str().expect("slug"));
-    let lastmod = urls.iter().find(|(l, _)| *l == loc).and_then(|(_, m)| m.clone()).expect("listed");
-    assert_eq!(lastmod, updated.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), "{backend:?}");
+    let loc = format!(
+        "{}/articles/{}",
+        t.base_url,
+        first["slug"].as_str().expect("slug")
+    );
+    let lastmod = urls
+        .iter()
+        .find(|(l, _)| *l == loc)
+        .and_then(|(_, m)| m.clone())
+        .expect("listed");
+    assert_eq!(
+        lastmod,
+        updated.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "{backend:?}"
+    );
     // A block with nothing public, and names that are not sitemaps, answer 404.
-    for path in ["/sitemaps/articles-999.xml", "/sitemaps/articles-0.xml", "/sitemaps/drafts-1.xml"] {
+    for path in [
+        "/sitemaps/articles-999.xml",
+        "/sitemaps/articles-0.xml",
+        "/sitemaps/drafts-1.xml",
+    ] {
         assert_eq!(fetch(&t, path).await.0, 404, "{path}");
     }
 }
@@ -155,49 +209,91 @@ async fn the_news_sitemap_holds_the_last_two_days_and_robots_names_the_index(bac
 
     let (s, body, headers) = fetch(&t, "/sitemap-news.xml").await;
     assert_eq!(s, 200);
-    assert!(headers["content-type"].to_str().expect("ascii").starts_with("application/xml"));
+    assert!(headers["content-type"]
+        .to_str()
+        .expect("ascii")
+        .starts_with("application/xml"));
     let doc = roxmltree::Document::parse(&body).expect("well-formed");
-    let news: Vec<_> = doc.descendants().filter(|n| n.has_tag_name((NEWS, "news"))).collect();
+    let news: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name((NEWS, "news")))
+        .collect();
     assert_eq!(news.len(), 1, "{backend:?}: {body}");
     let text = |name: &str| {
-        news[0].descendants().find(|n| n.has_tag_name((NEWS, name))).and_then(|n| n.text()).map(str::to_owned)
+        news[0]
+            .descendants()
+            .find(|n| n.has_tag_name((NEWS, name)))
+            .and_then(|n| n.text())
+            .map(str::to_owned)
     };
     assert_eq!(text("title").as_deref(), Some(hostile));
     assert_eq!(text("name").as_deref(), Some("The Gazette & Co"));
     assert_eq!(text("language").as_deref(), Some("en"));
-    assert!(text("publication_date").is_some_and(|d| chrono::DateTime::parse_from_rfc3339(&d).is_ok()));
+    assert!(
+        text("publication_date").is_some_and(|d| chrono::DateTime::parse_from_rfc3339(&d).is_ok())
+    );
     assert!(!body.contains("Old archive story") && !body.contains("Unseen draft"));
 
     let index = fetch(&t, "/sitemap.xml").await.1;
     assert!(index.contains(&format!("{}/sitemap-news.xml", t.base_url)));
     let (s, robots, _) = fetch(&t, "/robots.txt").await;
     assert_eq!(s, 200);
-    assert!(robots.lines().any(|l| l == format!("Sitemap: {}/sitemap.xml", t.base_url)), "{robots}");
+    assert!(
+        robots
+            .lines()
+            .any(|l| l == format!("Sitemap: {}/sitemap.xml", t.base_url)),
+        "{robots}"
+    );
     assert!(robots.contains("Disallow: /admin"), "{robots}");
 }
 
 async fn a_publish_and_an_unpublish_refresh_the_sitemaps_at_once(backend: Backend) {
-    let t = TestApp::spawn_with(backend, |c| c.sitemap_page_size = 2).await.expect("app");
+    let t = TestApp::spawn_with(backend, |c| c.sitemap_page_size = 2)
+        .await
+        .expect("app");
     let key = t.key(Role::Editor).await.expect("key");
     create(&t, &key, "Opening story", json!({})).await;
     settle(&t).await;
     let before = crawl(&t, 2).await;
     fetch(&t, "/sitemap-news.xml").await;
-    for p in ["/sitemap.xml", "/sitemaps/articles-1.xml", "/sitemap-news.xml"] {
+    for p in [
+        "/sitemap.xml",
+        "/sitemaps/articles-1.xml",
+        "/sitemap-news.xml",
+    ] {
         assert_eq!(fetch(&t, p).await.2["x-cache"], "HIT", "{p} cached");
     }
     let fresh = create(&t, &key, "Late story", json!({"tags": ["Night shift"]})).await;
     let path = format!("/articles/{}", fresh["slug"].as_str().expect("slug"));
     let after = crawl(&t, 2).await;
-    assert!(paths_under(&after, &t, "/articles/").contains(&path), "{backend:?}");
+    assert!(
+        paths_under(&after, &t, "/articles/").contains(&path),
+        "{backend:?}"
+    );
     assert!(paths_under(&after, &t, "/tag/").contains("/tag/night-shift"));
-    assert!(fetch(&t, "/sitemap-news.xml").await.1.contains("Late story"));
+    assert!(fetch(&t, "/sitemap-news.xml")
+        .await
+        .1
+        .contains("Late story"));
     assert!(after.len() > before.len());
-    act(&t, &key, fresh["id"].as_i64().expect("id"), "unpublish", None).await;
+    act(
+        &t,
+        &key,
+        fresh["id"].as_i64().expect("id"),
+        "unpublish",
+        None,
+    )
+    .await;
     let gone = crawl(&t, 2).await;
-    assert!(!paths_under(&gone, &t, "/articles/").contains(&path), "{backend:?}");
+    assert!(
+        !paths_under(&gone, &t, "/articles/").contains(&path),
+        "{backend:?}"
+    );
     assert!(!paths_under(&gone, &t, "/tag/").contains("/tag/night-shift"));
-    assert!(!fetch(&t, "/sitemap-news.xml").await.1.contains("Late story"));
+    assert!(!fetch(&t, "/sitemap-news.xml")
+        .await
+        .1
+        .contains("Late story"));
 }
 
 per_backend!(

@@ -397,7 +397,11 @@ fn atom(doc: &FeedDoc<'_>) -> Result<String, WebError> {
     )?;
     x.empty(
         "link",
-        &[("rel", "alternate"), ("type", "text/html"), ("href", &doc.home)],
+        &[
+            ("rel", "alternate"),
+            ("type", "text/html"),
+            ("href", &doc.home),
+        ],
     )?;
     // The feed's author stands for every entry without a byline (RFC 4287 §4.1.1).
     x.open("author", &[])?;

@@ -178,10 +178,7 @@ pub async fn news(State(state): State<WebState>) -> Response {
         let config = state.app.config();
         let language = news_language(&config.language);
         let mut x = XmlDoc::new()?;
-        x.open(
-            "urlset",
-            &[("xmlns", SITEMAP_NS), ("xmlns:news", NEWS_NS)],
-        )?;
+        x.open("urlset", &[("xmlns", SITEMAP_NS), ("xmlns:news", NEWS_NS)])?;
         for a in &articles {
             x.open("url", &[])?;
             x.text("loc", &format!("{}{}", config.base_url, a.path()))?;
