@@ -539,12 +539,25 @@ fn json_feed(doc: &FeedDoc<'_>) -> Result<String, WebError> {
                 "title": a.title,
                 "summary": a.teaser,
                 "date_modified": rfc3339(changed_at(a)),
-                "authors": a.authors.iter().map(|p| json!({
-                    "name": p.name,
-                    "url": doc.url(&format!("/author/{}", p.slug)),
-                })).collect::<Vec<_>>(),
-                "tags": doc.categories(a).iter().map(|(_, t)| t.name.as_str()).collect::<Vec<_>>(),
             });
+            // JSON Feed 1.1: `authors` and `tags`, when present, list at least one.
+            if !a.authors.is_empty() {
+                item["authors"] = a
+                    .authors
+                    .iter()
+                    .map(
+                        |p| json!({"name": p.name, "url": doc.url(&format!("/author/{}", p.slug))}),
+                    )
+                    .collect();
+            }
+            let tags: Vec<&str> = doc
+                .categories(a)
+                .iter()
+                .map(|(_, t)| t.name.as_str())
+                .collect();
+            if !tags.is_empty() {
+                item["tags"] = json!(tags);
+            }
             if doc.full_content {
                 item["content_html"] = json!(a.body_html);
             } else {
