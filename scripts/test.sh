@@ -2,7 +2,8 @@
 # The whole test suite, from a fresh Debian machine with the Rust toolchain:
 #   scripts/test.sh
 # Installs and starts what the tests need (PostgreSQL on loopback, Chromium + chromedriver),
-# then runs formatting, lints and every test on SQLite and PostgreSQL, then fuzzes the HTTP API
+# then runs formatting, lints and every test on SQLite and PostgreSQL, then validates every
+# feed and sitemap with real validators (scripts/validate_distribution.sh), fuzzes the HTTP API
 # from its OpenAPI document (scripts/api_fuzz.sh) and checks share cards and JSON-LD with real
 # extractors (scripts/validate_metadata.sh). Safe to re-run.
 set -euo pipefail
@@ -57,6 +58,8 @@ echo "==> cargo doc (warnings denied)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 echo "==> cargo test (SQLite and PostgreSQL, headless Chromium)"
 cargo test --workspace --locked --no-fail-fast -- --test-threads="${TEST_THREADS:-4}"
+echo "==> feeds and sitemaps against real validators (feedparser, xmllint, JSON schema)"
+scripts/validate_distribution.sh
 echo "==> API fuzzing (schemathesis against a running server)"
 scripts/api_fuzz.sh
 echo "==> share cards and JSON-LD (extruct, schema.org vocabulary)"

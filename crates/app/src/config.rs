@@ -69,7 +69,8 @@ pub struct Config {
     /// `metrics_token`, env `DATELINE_METRICS_TOKEN`; at least 16 characters.
     pub metrics_token: Option<Secret>,
     /// Language of the publication, a BCP 47 tag (`en`, `en-GB`, `ar`): the pages'
-    /// `lang`, JSON-LD `inLanguage` and `og:locale` (`en` → `en_US`, `en-GB` → `en_GB`).
+    /// `lang`, JSON-LD `inLanguage` and `og:locale` (`en` → `en_US`, `en-GB` → `en_GB`), the
+    /// feeds' language and the Google News sitemap's `news:language`.
     /// TOML `language`; default `en`.
     pub language: String,
     /// The publisher's logo, an absolute http(s) URL or a path on this site (`/media/…`),
@@ -87,6 +88,16 @@ pub struct Config {
     /// change, and to advertise with `<link rel="hub">`. TOML `websub_hub`; default none
     /// (off).
     pub websub_hub: Option<String>,
+    /// Whether feeds (Atom, RSS, JSON Feed) carry each article's whole body (`true`) or
+    /// only its summary with a link to the page (`false`). TOML `feed_full_content`;
+    /// default true.
+    pub feed_full_content: bool,
+    /// Article ids per sitemap file: `/sitemaps/articles-N.xml` lists the public articles
+    /// with ids in the N-th block of this many (so a file never holds more, and a page is
+    /// one index range). sitemaps.org allows 50,000 URLs and 50 MB a file; 10,000 keeps a
+    /// file near 1.5 MB, small enough for the page cache. TOML `sitemap_page_size`
+    /// (1–50,000); default 10,000.
+    pub sitemap_page_size: u32,
 }
 
 /// A value that must not show up in logs (`Debug` prints a placeholder).
@@ -126,6 +137,8 @@ impl Config {
             site_image: None,
             twitter_site: None,
             websub_hub: None,
+            feed_full_content: true,
+            sitemap_page_size: 10_000,
         }
     }
 
@@ -186,6 +199,10 @@ pub struct ConfigFile {
     pub twitter_site: Option<String>,
     /// See [`Config::websub_hub`].
     pub websub_hub: Option<String>,
+    /// See [`Config::feed_full_content`].
+    pub feed_full_content: Option<bool>,
+    /// See [`Config::sitemap_page_size`].
+    pub sitemap_page_size: Option<u32>,
 }
 
 impl ConfigFile {
@@ -331,6 +348,12 @@ impl Config {
             }
             config.websub_hub = Some(hub);
         }
+        if let Some(b) = file.feed_full_content {
+            config.feed_full_content = b;
+        }
+        if let Some(n) = file.sitemap_page_size {
+            config.sitemap_page_size = n.clamp(1, 50_000);
+        }
         Ok(config)
     }
 }
@@ -396,6 +419,27 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn feed_and_sitemap_settings_are_read_and_bounded() {
+        let file: ConfigFile = toml::from_str(
+            "language = \"en_GB\"\nfeed_full_content = false\nsitemap_page_size = 90000",
+        )
+        .expect("valid toml");
+        let c = Config::resolve(Overrides::default(), file).expect("valid");
+        assert_eq!(c.language, "en-GB");
+        assert!(!c.feed_full_content);
+        assert_eq!(c.sitemap_page_size, 50_000);
+        let d = Config::resolve(Overrides::default(), ConfigFile::default()).expect("valid");
+        assert_eq!(
+            (
+                d.language.as_str(),
+                d.feed_full_content,
+                d.sitemap_page_size
+            ),
+            ("en", true, 10_000)
+        );
     }
 
     #[test]

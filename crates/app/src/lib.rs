@@ -16,6 +16,7 @@ pub mod config;
 pub mod credentials;
 pub mod demo;
 pub mod discovery;
+pub mod distribution;
 pub mod editing;
 mod error;
 pub mod follower;

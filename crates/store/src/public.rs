@@ -334,6 +334,151 @@ impl Store {
     }
 }
 
+/// What a sitemap lists: articles, or the pages of sections, tags or authors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SitemapKind {
+    /// Article pages.
+    Articles,
+    /// Section pages.
+    Sections,
+    /// Tag pages.
+    Tags,
+    /// Author pages.
+    Authors,
+}
+
+impl SitemapKind {
+    /// The rows a sitemap block of this kind lists (alias `x`), and the condition that
+    /// one is public: an article visible now, or a term with at least one such article
+    /// (a term whose articles are all drafts is not revealed, as on its list page).
+    fn source(self) -> (&'static str, &'static str) {
+        match self {
+            SitemapKind::Articles => ("articles x", "x.status = 'published' AND x.published_at <= $1"),
+            SitemapKind::Sections => (
+                "sections x",
+                "EXISTS (SELECT 1 FROM articles a WHERE a.section_id = x.id AND a.status = 'published' AND a.published_at <= $1)",
+            ),
+            SitemapKind::Tags => (
+                "tags x",
+                "EXISTS (SELECT 1 FROM article_tags l JOIN articles a ON a.id = l.article_id \
+                 WHERE l.tag_id = x.id AND a.status = 'published' AND a.published_at <= $1)",
+            ),
+            SitemapKind::Authors => (
+                "authors x",
+                "EXISTS (SELECT 1 FROM article_authors l JOIN articles a ON a.id = l.article_id \
+                 WHERE l.author_id = x.id AND a.status = 'published' AND a.published_at <= $1)",
+            ),
+        }
+    }
+}
+
+/// One line of a sitemap: the slug of a public page and, for articles, when it last
+/// changed (the later of its update and publish times).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SitemapEntry {
+    /// Slug of the article or term.
+    pub slug: Slug,
+    /// Last change, for articles; `None` for term pages.
+    pub lastmod: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// The blocks of `block_size` ids (block `k` holds ids `k * block_size` up to, not
+    /// including, `(k + 1) * block_size`) that hold at least one public row of `kind`,
+    /// in order. One index seek per block that has one, never a scan of the table: from
+    /// the start of a block, the first public id at or after it names the next block.
+    pub async fn public_sitemap_blocks(
+        &self,
+        kind: SitemapKind,
+        block_size: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<u64>> {
+        let size = i64::from(block_size.max(1));
+        let (from, public) = kind.source();
+        let sql =
+            format!("SELECT x.id FROM {from} WHERE x.id >= $2 AND {public} ORDER BY x.id LIMIT 1");
+        let mut blocks = Vec::new();
+        let mut start = 0_i64;
+        loop {
+            let row = sqlx::query::<Any>(&sql)
+                .bind(now.timestamp())
+                .bind(start)
+                .fetch_optional(self.pool())
+                .await?;
+            let Some(row) = row else { break };
+            let id: i64 = row.try_get("id")?;
+            let block = id.div_euclid(size);
+            blocks.push(u64::try_from(block).unwrap_or_default());
+            start = (block + 1) * size;
+        }
+        Ok(blocks)
+    }
+
+    /// The public rows of `kind` in block `block` (see [`Store::public_sitemap_blocks`]),
+    /// in id order: at most `block_size` of them, read by one range seek.
+    pub async fn public_sitemap_block(
+        &self,
+        kind: SitemapKind,
+        block: u64,
+        block_size: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SitemapEntry>> {
+        let size = i64::from(block_size.max(1));
+        let lo = i64::try_from(block)
+            .ok()
+            .and_then(|b| b.checked_mul(size))
+            .ok_or(Error::NotFound)?;
+        let hi = lo.saturating_add(size);
+        let (from, public) = kind.source();
+        let columns = match kind {
+            SitemapKind::Articles => "x.slug, x.updated_at, x.published_at",
+            _ => "x.slug, CAST(NULL AS BIGINT) AS updated_at, CAST(NULL AS BIGINT) AS published_at",
+        };
+        let rows = sqlx::query::<Any>(&format!(
+            "SELECT {columns} FROM {from} WHERE x.id >= $2 AND x.id < $3 AND {public} ORDER BY x.id"
+        ))
+        .bind(now.timestamp())
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let updated: Option<i64> = r.try_get("updated_at")?;
+                let published: Option<i64> = r.try_get("published_at")?;
+                let lastmod = match (updated, published) {
+                    (Some(u), p) => Some(crate::rows::time(u.max(p.unwrap_or(u)))?),
+                    (None, _) => None,
+                };
+                Ok(SitemapEntry {
+                    slug: parse_slug(r.try_get("slug")?)?,
+                    lastmod,
+                })
+            })
+            .collect()
+    }
+
+    /// Public articles published at or after `since`, newest first, at most `limit`
+    /// (without bodies): the news sitemap.
+    pub async fn public_published_since(
+        &self,
+        since: DateTime<Utc>,
+        limit: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Article>> {
+        let rows = sqlx::query::<Any>(&format!(
+            "{ARTICLE_SUMMARY_SELECT} WHERE{VISIBLE}$1 AND a.published_at >= $2 \
+             ORDER BY a.published_at DESC, a.id DESC LIMIT $3"
+        ))
+        .bind(now.timestamp())
+        .bind(since.timestamp())
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(article_from_row).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -92,14 +92,21 @@ pub async fn serve(Path(file): Path<String>) -> Response {
         .into_response()
 }
 
-/// `GET /robots.txt`.
-pub async fn robots() -> Response {
+/// `GET /robots.txt`: keeps crawlers out of the newsroom and names the sitemap index and
+/// the news sitemap (absolute URLs, as the Sitemap directive requires).
+pub async fn robots(
+    axum::extract::State(state): axum::extract::State<crate::WebState>,
+) -> Response {
+    let base = &state.app.config().base_url;
     (
         [
             (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        "User-agent: *\nDisallow: /api/v1/admin/\nDisallow: /admin\nDisallow: /signin\n",
+        format!(
+            "User-agent: *\nDisallow: /api/v1/admin/\nDisallow: /admin\nDisallow: /signin\n\n\
+             Sitemap: {base}/sitemap.xml\nSitemap: {base}/sitemap-news.xml\n"
+        ),
     )
         .into_response()
 }

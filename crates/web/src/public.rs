@@ -1,10 +1,13 @@
 //! Reader-facing HTML pages.
 
 pub mod articles;
+pub mod feeds;
 pub mod lists;
 pub mod oembed;
 pub mod search;
+pub mod sitemaps;
 pub mod stories;
+mod xml;
 
 use axum::extract::State;
 use axum::http::StatusCode;

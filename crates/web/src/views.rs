@@ -118,7 +118,9 @@ impl Templates {
     ) -> Result<String, WebError> {
         let template = self.env.get_template(name)?;
         let nav: Vec<TermView<'_>> = nav.iter().map(TermView::from).collect();
-        let ctx = minijinja::context! { site => site, nav => nav, asset_version => &self.asset_version, ..minijinja::Value::from_serialize(&page) };
+        // Every reader page advertises the site's feeds; a list page adds its own (`feeds`).
+        let site_feeds = crate::public::feeds::feed_links("", &site.name);
+        let ctx = minijinja::context! { site => site, nav => nav, asset_version => &self.asset_version, site_feeds => site_feeds, ..minijinja::Value::from_serialize(&page) };
         Ok(template.render(ctx)?)
     }
 
@@ -550,6 +552,8 @@ pub struct ListPage<'a> {
     pub card: ShareCard,
     /// `BreadcrumbList` JSON-LD, script-safe (section, tag and author pages).
     pub breadcrumb_json_ld: Option<String>,
+    /// The list's own feeds (a section, tag or author page); the site's are on every page.
+    pub feeds: Vec<crate::public::feeds::FeedLinkView>,
 }
 
 /// The error page model.

@@ -174,6 +174,31 @@ async fn publish_update_and_unpublish_ping_every_feed_and_drafts_none(backend: B
     );
     assert_eq!(topics.len(), 12);
     hub.expect_topics(&topics).await;
+    // Every topic pinged is a feed this node serves, and each names the hub to subscribe
+    // with (Atom and RSS `rel="hub"` links, JSON Feed `hubs`).
+    for topic in &topics {
+        let feed = t
+            .client
+            .get(topic)
+            .send()
+            .await
+            .expect("feed")
+            .text()
+            .await
+            .expect("body");
+        let named = if topic.ends_with(".json") {
+            let v: Value = serde_json::from_str(&feed).expect("JSON Feed");
+            v["hubs"][0]["url"] == hub_url.as_str() && v["hubs"][0]["type"] == "WebSub"
+        } else {
+            let xml = roxmltree::Document::parse(&feed).expect("XML feed");
+            xml.descendants().any(|n| {
+                n.tag_name().name() == "link"
+                    && n.attribute("rel") == Some("hub")
+                    && n.attribute("href") == Some(hub_url.as_str())
+            })
+        };
+        assert!(named, "{topic} does not name the hub: {feed}");
+    }
 
     // An update that moves it to another tag: the feeds of both versions.
     hub.clear();

@@ -118,7 +118,7 @@ async fn render(
                 }
             };
             (
-                Some(label),
+                Some((label, found.name.clone(), *kind)),
                 format!("/{prefix}/{slug}"),
                 format!("{prefix}:{slug}"),
                 Some(found.name),
@@ -141,6 +141,14 @@ async fn render(
         .map(|a| a.updated_at)
         .max()
         .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+    let feeds = match &heading {
+        Some((_, name, kind)) => crate::public::feeds::feed_links(
+            &base_path,
+            &crate::public::feeds::feed_title(&site.name, Some((*kind, name))),
+        ),
+        None => Vec::new(),
+    };
+    let heading = heading.map(|(label, _, _)| label);
     let description = match &heading {
         Some(h) => format!("{h}: the latest articles from {}", site.name),
         None => format!("The latest articles from {}", site.name),
@@ -156,6 +164,7 @@ async fn render(
     let breadcrumb_json_ld =
         crumb.map(|name| script_json(&BreadcrumbLd::new(&site, vec![(name, canonical.clone())])));
     let list = ListPage {
+        feeds,
         description,
         heading,
         card,
