@@ -4,8 +4,17 @@ use anyhow::Context as _;
 use dateline_app::{App, Config};
 use dateline_web::WebState;
 
-pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
+pub async fn run(mut config: Config, demo: bool) -> anyhow::Result<()> {
     let addr = config.addr;
+    // Bound first, so that with port 0 the links the site writes (canonical URLs, feeds,
+    // sitemaps, reset links) name the port really served, not ":0".
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
+    let local = listener.local_addr().context("reading the bound address")?;
+    if config.base_url == format!("http://{addr}") {
+        config.base_url = format!("http://{local}");
+    }
     let app = App::open(config).await.context("opening the store")?;
     if demo {
         let loaded = dateline_app::demo::load_if_empty(&app)
@@ -17,11 +26,6 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     }
     first_run_hints(&app).await?;
     app.start_discovery().context("opening the search index")?;
-    // Bind before announcing, so the address printed is the one really served.
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("binding {addr}"))?;
-    let local = listener.local_addr().context("reading the bound address")?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let tasks = app.spawn_background(stop_rx.clone());
     let state = WebState::new(app.clone())?;

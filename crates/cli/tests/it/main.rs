@@ -175,12 +175,14 @@ async fn serve_demo_shows_a_site_and_a_new_key_can_publish() {
         "keys are listed without their secret"
     );
 
-    let mut server = dateline(work.path())
-        .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn serve");
-    let stderr = server.stderr.take().expect("stderr");
+    let mut server = KillOnDrop(
+        dateline(work.path())
+            .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn serve"),
+    );
+    let stderr = server.0.stderr.take().expect("stderr");
     let mut base = None;
     for line in BufReader::new(stderr).lines().take(50) {
         let line = line.expect("line");
@@ -220,8 +222,25 @@ async fn serve_demo_shows_a_site_and_a_new_key_can_publish() {
         .await
         .expect("page");
     assert_eq!(page.status(), 200);
-    let _ = server.kill();
-    let _ = server.wait();
+    // Served on port 0, the links the site writes name the port it really got (they named
+    // ":0" when the base URL was derived before binding).
+    let html = page.text().await.expect("html");
+    assert!(
+        html.contains(&format!("href=\"{base}/articles/from-the-cli-key\"")),
+        "canonical link on {base}"
+    );
+    assert!(!html.contains("127.0.0.1:0/"), "a link names port 0");
+}
+
+/// A child process killed when the test ends, even by a failed assertion (a server left
+/// running keeps the test's output pipe open).
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// Starts `serve` and returns the child and its base URL.
